@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what dlc needs to build and test on Debian 12, and nothing that is already there.
+#
+# Idempotent: a package already installed is skipped, and `apt-get update` runs at most once,
+# only when something is missing. Needs root (or sudo) only when it has to install.
+set -euo pipefail
+
+packages=(
+  cmake                 # the build (>= 3.25; Debian 12 ships 3.25.1)
+  ninja-build           # fast parallel builds on 2 cores
+  ccache                # rebuilds of unchanged MLIR translation units cost nothing
+  g++                   # the host compiler
+  python3               # lit
+  llvm-19-dev           # LLVM libraries and CMake package
+  llvm-19-tools         # FileCheck, not, lit
+  libmlir-19-dev        # MLIR libraries, headers and CMake package
+  mlir-19-tools         # mlir-tblgen (ODS), mlir-opt for comparison
+  libfmt-dev            # formatting of user-facing messages outside LLVM code
+  libgtest-dev          # GoogleTest for unit tests
+  clang-format-19       # `make format`, the version STYLE.md asks for
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "bootstrap: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then sudo=(sudo); else
+    echo "bootstrap: missing packages (${missing[*]}) and not root; run as root" >&2
+    exit 1
+  fi
+fi
+
+echo "bootstrap: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
