@@ -557,9 +557,8 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
     getInputMutable().assign(inner.getInput());
     return getResult();
   }
-  auto dense = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput());
-  if (dense && getType().hasStaticShape())
-    return dense.reshape(getType());
+  if (areFoldable(adaptor.getOperands()) && getType().hasStaticShape())
+    return cast<DenseElementsAttr>(adaptor.getInput()).reshape(getType());
   return {};
 }
 
