@@ -1,0 +1,34 @@
+//===- Pipeline.h - From a dlc function to an executable ------------------===//
+
+#ifndef DLC_CODEGEN_PIPELINE_H
+#define DLC_CODEGEN_PIPELINE_H
+
+#include "runtime/Executable.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <memory>
+
+namespace mlir {
+class DialectRegistry;
+} // namespace mlir
+
+namespace mlir::dlc {
+
+/// The dialects a dlc module may contain (dlc, func).
+void registerCompilerDialects(DialectRegistry &registry);
+
+/// The passes every recorded graph goes through before a backend sees it:
+/// canonicalize, dlc-decompose, cse.
+void buildDefaultPipeline(OpPassManager &pm);
+
+/// An executable for the function `name` of `module` (already through the
+/// pipeline), from the reference backend. Emits diagnostics and returns null
+/// on failure.
+std::unique_ptr<::dlc::rt::Executable> buildExecutable(ModuleOp module,
+                                                       StringRef name);
+
+} // namespace mlir::dlc
+
+#endif // DLC_CODEGEN_PIPELINE_H

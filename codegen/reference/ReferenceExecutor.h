@@ -1,0 +1,23 @@
+//===- ReferenceExecutor.h - Run a dlc function op by op ------------------===//
+
+#ifndef DLC_CODEGEN_REFERENCE_REFERENCEEXECUTOR_H
+#define DLC_CODEGEN_REFERENCE_REFERENCEEXECUTOR_H
+
+#include "runtime/Executable.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <memory>
+
+namespace mlir::dlc {
+
+/// An executable that runs `func` op by op with the reference kernels: the
+/// oracle of every compiled backend, and the fallback for what a backend
+/// cannot compile. Emits a diagnostic and returns null for what it cannot
+/// run: dynamic sizes, `dlc.grad` (run dlc-autodiff first), ops of other
+/// dialects.
+std::unique_ptr<::dlc::rt::Executable> buildReferenceExecutable(func::FuncOp func);
+
+} // namespace mlir::dlc
+
+#endif // DLC_CODEGEN_REFERENCE_REFERENCEEXECUTOR_H

@@ -1,0 +1,21 @@
+//===- dlc.h - The one header a dlc program includes ----------------------===//
+//
+// `#include <dlc/dlc.h>` gives dlc::Tensor and the tensor functions, the
+// indexing helpers, dlc's own functions (sync, set_eager, stats) and the
+// gradient mode. A LibTorch program ports by renaming torch:: to dlc::.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_DLC_H
+#define DLC_DLC_H
+
+#include "frontend/Autograd.h"
+#include "frontend/Context.h"
+#include "frontend/Functions.h"
+#include "frontend/Indexing.h"
+#include "frontend/Tensor.h"
+#include "runtime/Device.h"
+#include "runtime/Error.h"
+#include "runtime/ScalarType.h"
+
+#endif // DLC_DLC_H

@@ -1,0 +1,41 @@
+//===- Lazy.h - Recording, realization and the generator ------------------===//
+//
+// Frontend-internal. The context keeps the list of live tensors; realizing
+// collects every pending value they hold into one Graph, compiles it through
+// the compiler facade (cached by the graph's signature) and runs it.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_FRONTEND_DETAIL_LAZY_H
+#define DLC_FRONTEND_DETAIL_LAZY_H
+
+#include "frontend/detail/TensorImpl.h"
+
+#include <cstdint>
+#include <utility>
+
+namespace dlc::detail {
+
+/// A realized value holding `buffer` (data the user handed over).
+Value makeData(rt::BufferPtr buffer, TensorType type);
+
+/// A lazy node of `def` over `inputs`; `def.operands` is ignored.
+Value makeNode(GraphNode def, std::vector<Value> inputs);
+
+/// Realizes every pending value of every live tensor (in one graph). Throws
+/// dlc::Error when compiling or running fails.
+void realizeAll();
+
+/// Rebinds `impl` to `value` (an in-place update).
+void rebind(TensorImpl &impl, Value value);
+
+/// True in eager mode (set_eager or DLC_EAGER=1).
+bool eagerEnabled();
+
+/// The next seed and offset of the random generator for a draw of `count`
+/// values; advances the offset.
+std::pair<uint64_t, uint64_t> nextRandomOffset(uint64_t count);
+
+} // namespace dlc::detail
+
+#endif // DLC_FRONTEND_DETAIL_LAZY_H

@@ -1,0 +1,92 @@
+//===- TensorImpl.h - What a dlc::Tensor handle points to -----------------===//
+//
+// Frontend-internal. A TensorImpl holds the tensor's current value: a result
+// of a lazy node, realized or not. In-place ops rebind the value, so every
+// handle sharing the impl sees the update while the graph stays functional.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_FRONTEND_DETAIL_TENSORIMPL_H
+#define DLC_FRONTEND_DETAIL_TENSORIMPL_H
+
+#include "frontend/Tensor.h"
+#include "ir/Graph.h"
+#include "runtime/Buffer.h"
+
+#include <atomic>
+#include <memory>
+#include <vector>
+
+namespace dlc::detail {
+
+using mlir::dlc::ElementType;
+using mlir::dlc::GraphNode;
+using mlir::dlc::OpKind;
+using mlir::dlc::TensorType;
+
+struct Node;
+using NodePtr = std::shared_ptr<Node>;
+
+/// One result of a node.
+struct Value {
+  NodePtr node;
+  uint32_t index = 0;
+
+  const TensorType &type() const;
+  bool isRealized() const;
+  /// The buffer of a realized value.
+  const rt::BufferPtr &buffer() const;
+};
+
+/// A recorded op (or, with no inputs and buffers from the start, data the
+/// user handed over). Nodes are immutable once recorded, except that
+/// realization fills `buffers` and, when no gradient needs the history,
+/// drops `inputs`.
+struct Node {
+  GraphNode def;
+  std::vector<Value> inputs;
+  /// One per result once realized; empty before.
+  std::vector<rt::BufferPtr> buffers;
+  /// Some input requires grad: keep the inputs after realization so that
+  /// gradients can be taken through this node.
+  bool requiresGrad = false;
+};
+
+ScalarType toScalarType(ElementType type);
+ElementType toElementType(ScalarType type);
+
+struct TensorImpl {
+  TensorImpl(Value value, Device device);
+  ~TensorImpl();
+  TensorImpl(const TensorImpl &) = delete;
+  TensorImpl &operator=(const TensorImpl &) = delete;
+
+  /// The current value; rebound by in-place ops (under the context's lock).
+  Value value;
+  ScalarType dtype;
+  /// Never changes: in-place ops keep the shape.
+  std::vector<int64_t> shape;
+  Device device;
+  bool requiresGrad = false;
+  /// Created by the user (not computed from tensors that require grad).
+  bool isLeaf = true;
+
+  /// The tensor this one is a view of (reshape, transpose, slice, ...), and
+  /// how many live views this one has: in-place updates are refused while
+  /// either exists, because the functional graph would not propagate them.
+  std::weak_ptr<TensorImpl> viewBase;
+  std::atomic<int> liveViews{0};
+
+  /// Memory lent by the user (from_blob): results of in-place ops are copied
+  /// back into it when realized.
+  rt::BufferPtr writeBack;
+
+  /// Creation order, and the context's list of live tensors.
+  uint64_t id = 0;
+  TensorImpl *prev = nullptr;
+  TensorImpl *next = nullptr;
+};
+
+} // namespace dlc::detail
+
+#endif // DLC_FRONTEND_DETAIL_TENSORIMPL_H
