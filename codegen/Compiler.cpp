@@ -36,7 +36,8 @@ struct Compiler::Impl {
     std::shared_ptr<::dlc::rt::Executable> executable;
   };
 
-  std::shared_ptr<::dlc::rt::Executable> compile(const Graph &graph, uint64_t key);
+  std::shared_ptr<::dlc::rt::Executable> compile(const Graph &graph,
+                                                 uint64_t key);
 
   mutable std::mutex mutex;
   MLIRContext context;
@@ -62,8 +63,8 @@ static std::string hexKey(uint64_t key) {
   return text;
 }
 
-std::shared_ptr<::dlc::rt::Executable> Compiler::Impl::compile(const Graph &graph,
-                                                               uint64_t key) {
+std::shared_ptr<::dlc::rt::Executable>
+Compiler::Impl::compile(const Graph &graph, uint64_t key) {
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
     llvm::raw_string_ostream os(diagnostics);
@@ -115,7 +116,8 @@ Compiler &Compiler::global() {
   return *compiler;
 }
 
-std::shared_ptr<::dlc::rt::Executable> Compiler::getOrCompile(const Graph &graph) {
+std::shared_ptr<::dlc::rt::Executable>
+Compiler::getOrCompile(const Graph &graph) {
   std::vector<uint64_t> signature = graph.signature();
   uint64_t key = Graph::hash(signature);
   std::lock_guard<std::mutex> lock(impl->mutex);
@@ -128,7 +130,8 @@ std::shared_ptr<::dlc::rt::Executable> Compiler::getOrCompile(const Graph &graph
   }
   auto start = std::chrono::steady_clock::now();
   std::shared_ptr<::dlc::rt::Executable> executable = impl->compile(graph, key);
-  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
   ++impl->counters.cacheMisses;
   impl->counters.compileSeconds += elapsed.count();
   impl->counters.kernels += static_cast<int64_t>(executable->numKernels());

@@ -21,7 +21,9 @@ struct GradMode {
 /// in place (the optimizer's case).
 class NoGradGuard {
 public:
-  NoGradGuard() : previous(GradMode::is_enabled()) { GradMode::set_enabled(false); }
+  NoGradGuard() : previous(GradMode::is_enabled()) {
+    GradMode::set_enabled(false);
+  }
   ~NoGradGuard() { GradMode::set_enabled(previous); }
   NoGradGuard(const NoGradGuard &) = delete;
   NoGradGuard &operator=(const NoGradGuard &) = delete;

@@ -7,8 +7,8 @@
 
 namespace dlc {
 
-using detail::OpKind;
 using detail::Operand;
+using detail::OpKind;
 using detail::Recorder;
 using detail::Shape;
 using detail::Value;
@@ -20,8 +20,10 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 /// An operand converted to `type` and broadcast to `shape`.
-Value operandValue(Recorder &r, const Operand &x, ScalarType type, const Shape &shape) {
-  return x.tensor ? r.operand(*x.tensor, type, shape) : r.splat(x.scalar, type, shape);
+Value operandValue(Recorder &r, const Operand &x, ScalarType type,
+                   const Shape &shape) {
+  return x.tensor ? r.operand(*x.tensor, type, shape)
+                  : r.splat(x.scalar, type, shape);
 }
 
 Shape operandShape(Recorder &r, const Operand &a, const Operand &b) {
@@ -31,10 +33,12 @@ Shape operandShape(Recorder &r, const Operand &a, const Operand &b) {
 /// exp, log, sqrt, ...: integers and bools become the default float type.
 Value floatUnary(Recorder &r, OpKind kind, const Tensor &self) {
   ScalarType type = r.dtype(self);
-  return r.unary(kind, r.cast(r.value(self), isFloatingType(type) ? type : kFloat));
+  return r.unary(kind,
+                 r.cast(r.value(self), isFloatingType(type) ? type : kFloat));
 }
 
-Tensor floatUnaryOp(const char *name, OpKind kind, const Tensor &self, Loc loc) {
+Tensor floatUnaryOp(const char *name, OpKind kind, const Tensor &self,
+                    Loc loc) {
   Recorder r(name, loc);
   return r.result(floatUnary(r, kind, self), {&self});
 }
@@ -43,13 +47,14 @@ Tensor floatUnaryOp(const char *name, OpKind kind, const Tensor &self, Loc loc) 
 /// of bools are `or` and `and`, as in PyTorch.
 Value arithmetic(Recorder &r, OpKind kind, const Operand &a, const Operand &b,
                  const Scalar &alpha = 1) {
-  ScalarType type = detail::resultType({a, b});
+  ScalarType type = r.resultType({a, b});
   if (kind == OpKind::Div && !isFloatingType(type))
     type = kFloat;
   if (!(alpha.isIntegral(true) && alpha.toLong() == 1)) {
     if (!isFloatingType(type) && alpha.isFloatingPoint())
-      r.fail("for integral input tensors, argument alpha must not be a floating "
-             "point number");
+      r.fail(
+          "for integral input tensors, argument alpha must not be a floating "
+          "point number");
     if (type == kBool && !alpha.isBoolean())
       r.fail("for a boolean tensor, alpha must be a boolean");
   }
@@ -70,8 +75,9 @@ Value arithmetic(Recorder &r, OpKind kind, const Operand &a, const Operand &b,
   return r.binary(kind, x, y);
 }
 
-Value comparison(Recorder &r, int direction, const Operand &a, const Operand &b) {
-  ScalarType type = detail::resultType({a, b});
+Value comparison(Recorder &r, int direction, const Operand &a,
+                 const Operand &b) {
+  ScalarType type = r.resultType({a, b});
   Shape shape = operandShape(r, a, b);
   return r.compare(direction, operandValue(r, a, type, shape),
                    operandValue(r, b, type, shape));
@@ -83,19 +89,21 @@ Tensor compareOp(const char *name, int direction, const Tensor &self,
   return r.result(comparison(r, direction, self, other), {&self, other.tensor});
 }
 
-void checkNotBool(const Recorder &r, const Tensor &self, std::string_view what) {
+void checkNotBool(const Recorder &r, const Tensor &self,
+                  std::string_view what) {
   if (r.dtype(self) == kBool)
     r.fail("{} is not supported for bool tensors", what);
 }
 
-Value clampValue(Recorder &r, const Tensor &self, const std::optional<Scalar> &min,
+Value clampValue(Recorder &r, const Tensor &self,
+                 const std::optional<Scalar> &min,
                  const std::optional<Scalar> &max) {
   if (!min && !max)
     r.fail("at least one of 'min' or 'max' must not be None");
   checkNotBool(r, self, "clamp");
-  ScalarType type = min && max ? detail::resultType({self, *min, *max})
-                    : min      ? detail::resultType({self, *min})
-                               : detail::resultType({self, *max});
+  ScalarType type = min && max ? r.resultType({self, *min, *max})
+                    : min      ? r.resultType({self, *min})
+                               : r.resultType({self, *max});
   const Shape &shape = r.shape(self);
   Value x = r.cast(r.value(self), type);
   if (min)
@@ -121,23 +129,28 @@ Value integerPower(Recorder &r, const Value &base, int64_t exponent) {
 }
 
 /// `self` with `fill` (of self's type and shape) where `mask` is true.
-Value maskedFill(Recorder &r, const Tensor &self, const Tensor &mask, const Value &fill) {
+Value maskedFill(Recorder &r, const Tensor &self, const Tensor &mask,
+                 const Value &fill) {
   if (r.dtype(mask) != kBool)
     r.fail("only boolean masks are supported, but got a mask of dtype {}",
            toString(r.dtype(mask)));
   const Shape &shape = r.shape(self);
-  Shape joined = r.broadcastShape({&self, &mask});
-  if (joined != shape)
+  int64_t badDim = 0;
+  std::optional<Shape> joined =
+      detail::broadcastShapes(shape, r.shape(mask), badDim);
+  if (!joined || *joined != shape)
     r.fail("mask of shape {} cannot be broadcast to self of shape {}",
            detail::formatShape(r.shape(mask)), detail::formatShape(shape));
   return r.select(r.operand(mask, kBool, shape), fill, r.value(self));
 }
 
-Value maskedFill(Recorder &r, const Tensor &self, const Tensor &mask, const Scalar &value) {
+Value maskedFill(Recorder &r, const Tensor &self, const Tensor &mask,
+                 const Scalar &value) {
   ScalarType type = r.dtype(self);
   if (value.isFloatingPoint() && !isFloatingType(type) && type != kBool)
-    r.fail("value {} cannot be converted to type {} without losing its fraction",
-           value.toDouble(), toString(type));
+    r.fail(
+        "value {} cannot be converted to type {} without losing its fraction",
+        value.toDouble(), toString(type));
   return maskedFill(r, self, mask, r.splat(value, type, r.shape(self)));
 }
 
@@ -186,28 +199,40 @@ Tensor logical_not(const Tensor &self, Loc loc) {
   const Value &x = r.value(self);
   if (r.dtype(self) == kBool)
     return r.result(r.unary(OpKind::Not, x), {&self});
-  return r.result(r.compare(0, x, r.splat(0, r.dtype(self), r.shape(self))), {&self});
+  return r.result(r.compare(0, x, r.splat(0, r.dtype(self), r.shape(self))),
+                  {&self});
 }
 
-Tensor exp(const Tensor &self, Loc loc) { return floatUnaryOp("exp", OpKind::Exp, self, loc); }
-Tensor log(const Tensor &self, Loc loc) { return floatUnaryOp("log", OpKind::Log, self, loc); }
+Tensor exp(const Tensor &self, Loc loc) {
+  return floatUnaryOp("exp", OpKind::Exp, self, loc);
+}
+Tensor log(const Tensor &self, Loc loc) {
+  return floatUnaryOp("log", OpKind::Log, self, loc);
+}
 Tensor log1p(const Tensor &self, Loc loc) {
   return floatUnaryOp("log1p", OpKind::Log1p, self, loc);
 }
-Tensor sqrt(const Tensor &self, Loc loc) { return floatUnaryOp("sqrt", OpKind::Sqrt, self, loc); }
+Tensor sqrt(const Tensor &self, Loc loc) {
+  return floatUnaryOp("sqrt", OpKind::Sqrt, self, loc);
+}
 Tensor rsqrt(const Tensor &self, Loc loc) {
   return floatUnaryOp("rsqrt", OpKind::Rsqrt, self, loc);
 }
 Tensor sigmoid(const Tensor &self, Loc loc) {
   return floatUnaryOp("sigmoid", OpKind::Sigmoid, self, loc);
 }
-Tensor tanh(const Tensor &self, Loc loc) { return floatUnaryOp("tanh", OpKind::Tanh, self, loc); }
-Tensor erf(const Tensor &self, Loc loc) { return floatUnaryOp("erf", OpKind::Erf, self, loc); }
+Tensor tanh(const Tensor &self, Loc loc) {
+  return floatUnaryOp("tanh", OpKind::Tanh, self, loc);
+}
+Tensor erf(const Tensor &self, Loc loc) {
+  return floatUnaryOp("erf", OpKind::Erf, self, loc);
+}
 
 Tensor gelu(const Tensor &self, std::string_view approximate, Loc loc) {
   Recorder r("gelu", loc);
   if (approximate != "none" && approximate != "tanh")
-    r.fail("approximate argument must be either none or tanh, got \"{}\"", approximate);
+    r.fail("approximate argument must be either none or tanh, got \"{}\"",
+           approximate);
   ScalarType type = r.dtype(self);
   if (!isFloatingType(type))
     r.fail("expected a floating-point tensor, got {}", toString(type));
@@ -221,20 +246,25 @@ Tensor gelu(const Tensor &self, std::string_view approximate, Loc loc) {
   } else {
     // x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 x^3))) / 2
     Value cube = r.binary(OpKind::Mul, r.binary(OpKind::Mul, x, x), x);
-    Value poly = r.binary(OpKind::Add, x, r.binary(OpKind::Mul, cube, c(0.044715)));
-    inner = r.unary(OpKind::Tanh, r.binary(OpKind::Mul, poly, c(std::sqrt(2.0 / M_PI))));
+    Value poly =
+        r.binary(OpKind::Add, x, r.binary(OpKind::Mul, cube, c(0.044715)));
+    inner = r.unary(OpKind::Tanh,
+                    r.binary(OpKind::Mul, poly, c(std::sqrt(2.0 / M_PI))));
   }
   Value half = r.binary(OpKind::Mul, x, c(0.5));
-  return r.result(r.binary(OpKind::Mul, half, r.binary(OpKind::Add, inner, c(1.0))), {&self});
+  return r.result(
+      r.binary(OpKind::Mul, half, r.binary(OpKind::Add, inner, c(1.0))),
+      {&self});
 }
 
 Tensor pow(const Tensor &self, const Scalar &exponent, Loc loc) {
   Recorder r("pow", loc);
-  ScalarType type = detail::resultType({self, exponent});
+  ScalarType type = r.resultType({self, exponent});
   const Shape &shape = r.shape(self);
   Value base = r.cast(r.value(self), type);
   if (isFloatingType(type))
-    return r.result(r.binary(OpKind::Pow, base, r.splat(exponent, type, shape)), {&self});
+    return r.result(r.binary(OpKind::Pow, base, r.splat(exponent, type, shape)),
+                    {&self});
   if (exponent.toLong() < 0)
     r.fail("integers to negative integer powers are not allowed");
   return r.result(integerPower(r, base, exponent.toLong()), {&self});
@@ -242,7 +272,7 @@ Tensor pow(const Tensor &self, const Scalar &exponent, Loc loc) {
 
 Tensor pow(const Tensor &self, const Tensor &exponent, Loc loc) {
   Recorder r("pow", loc);
-  ScalarType type = detail::resultType({self, exponent});
+  ScalarType type = r.resultType({self, exponent});
   if (!isFloatingType(type))
     r.fail("integer tensors raised to integer tensor powers are not supported; "
            "convert to a floating type first");
@@ -254,7 +284,7 @@ Tensor pow(const Tensor &self, const Tensor &exponent, Loc loc) {
 
 Tensor pow(const Scalar &self, const Tensor &exponent, Loc loc) {
   Recorder r("pow", loc);
-  ScalarType type = detail::resultType({self, exponent});
+  ScalarType type = r.resultType({self, exponent});
   if (!isFloatingType(type))
     r.fail("integer bases raised to integer tensor powers are not supported; "
            "convert to a floating type first");
@@ -264,8 +294,8 @@ Tensor pow(const Scalar &self, const Tensor &exponent, Loc loc) {
                   {&exponent});
 }
 
-Tensor clamp(const Tensor &self, std::optional<Scalar> min, std::optional<Scalar> max,
-             Loc loc) {
+Tensor clamp(const Tensor &self, std::optional<Scalar> min,
+             std::optional<Scalar> max, Loc loc) {
   Recorder r("clamp", loc);
   return r.result(clampValue(r, self, min, max), {&self});
 }
@@ -280,9 +310,9 @@ Tensor clamp(const Tensor &self, const std::optional<Tensor> &min,
   const Tensor *hi = max ? &*max : nullptr;
   ScalarType type = r.dtype(self);
   if (lo)
-    type = detail::resultType({self, *lo});
+    type = r.resultType({self, *lo});
   if (hi)
-    type = detail::promoteTypes(type, detail::resultType({self, *hi}));
+    type = detail::promoteTypes(type, r.resultType({self, *hi}));
   Shape shape = r.broadcastShape({&self, lo, hi});
   Value x = r.operand(self, type, shape);
   if (lo)
@@ -306,19 +336,25 @@ Tensor clamp_max(const Tensor &self, const Scalar &max, Loc loc) {
 // Binary
 //===----------------------------------------------------------------------===//
 
-Tensor add(const Tensor &self, const Tensor &other, const Scalar &alpha, Loc loc) {
+Tensor add(const Tensor &self, const Tensor &other, const Scalar &alpha,
+           Loc loc) {
   Recorder r("add", loc);
-  return r.result(arithmetic(r, OpKind::Add, self, other, alpha), {&self, &other});
+  return r.result(arithmetic(r, OpKind::Add, self, other, alpha),
+                  {&self, &other});
 }
-Tensor add(const Tensor &self, const Scalar &other, const Scalar &alpha, Loc loc) {
+Tensor add(const Tensor &self, const Scalar &other, const Scalar &alpha,
+           Loc loc) {
   Recorder r("add", loc);
   return r.result(arithmetic(r, OpKind::Add, self, other, alpha), {&self});
 }
-Tensor sub(const Tensor &self, const Tensor &other, const Scalar &alpha, Loc loc) {
+Tensor sub(const Tensor &self, const Tensor &other, const Scalar &alpha,
+           Loc loc) {
   Recorder r("sub", loc);
-  return r.result(arithmetic(r, OpKind::Sub, self, other, alpha), {&self, &other});
+  return r.result(arithmetic(r, OpKind::Sub, self, other, alpha),
+                  {&self, &other});
 }
-Tensor sub(const Tensor &self, const Scalar &other, const Scalar &alpha, Loc loc) {
+Tensor sub(const Tensor &self, const Scalar &other, const Scalar &alpha,
+           Loc loc) {
   Recorder r("sub", loc);
   return r.result(arithmetic(r, OpKind::Sub, self, other, alpha), {&self});
 }
@@ -348,51 +384,83 @@ Tensor minimum(const Tensor &self, const Tensor &other, Loc loc) {
   return r.result(arithmetic(r, OpKind::Min, self, other), {&self, &other});
 }
 
-Tensor eq(const Tensor &self, const Tensor &other, Loc loc) { return compareOp("eq", 0, self, other, loc); }
-Tensor eq(const Tensor &self, const Scalar &other, Loc loc) { return compareOp("eq", 0, self, other, loc); }
-Tensor ne(const Tensor &self, const Tensor &other, Loc loc) { return compareOp("ne", 1, self, other, loc); }
-Tensor ne(const Tensor &self, const Scalar &other, Loc loc) { return compareOp("ne", 1, self, other, loc); }
-Tensor lt(const Tensor &self, const Tensor &other, Loc loc) { return compareOp("lt", 2, self, other, loc); }
-Tensor lt(const Tensor &self, const Scalar &other, Loc loc) { return compareOp("lt", 2, self, other, loc); }
-Tensor le(const Tensor &self, const Tensor &other, Loc loc) { return compareOp("le", 3, self, other, loc); }
-Tensor le(const Tensor &self, const Scalar &other, Loc loc) { return compareOp("le", 3, self, other, loc); }
-Tensor gt(const Tensor &self, const Tensor &other, Loc loc) { return compareOp("gt", 4, self, other, loc); }
-Tensor gt(const Tensor &self, const Scalar &other, Loc loc) { return compareOp("gt", 4, self, other, loc); }
-Tensor ge(const Tensor &self, const Tensor &other, Loc loc) { return compareOp("ge", 5, self, other, loc); }
-Tensor ge(const Tensor &self, const Scalar &other, Loc loc) { return compareOp("ge", 5, self, other, loc); }
+Tensor eq(const Tensor &self, const Tensor &other, Loc loc) {
+  return compareOp("eq", 0, self, other, loc);
+}
+Tensor eq(const Tensor &self, const Scalar &other, Loc loc) {
+  return compareOp("eq", 0, self, other, loc);
+}
+Tensor ne(const Tensor &self, const Tensor &other, Loc loc) {
+  return compareOp("ne", 1, self, other, loc);
+}
+Tensor ne(const Tensor &self, const Scalar &other, Loc loc) {
+  return compareOp("ne", 1, self, other, loc);
+}
+Tensor lt(const Tensor &self, const Tensor &other, Loc loc) {
+  return compareOp("lt", 2, self, other, loc);
+}
+Tensor lt(const Tensor &self, const Scalar &other, Loc loc) {
+  return compareOp("lt", 2, self, other, loc);
+}
+Tensor le(const Tensor &self, const Tensor &other, Loc loc) {
+  return compareOp("le", 3, self, other, loc);
+}
+Tensor le(const Tensor &self, const Scalar &other, Loc loc) {
+  return compareOp("le", 3, self, other, loc);
+}
+Tensor gt(const Tensor &self, const Tensor &other, Loc loc) {
+  return compareOp("gt", 4, self, other, loc);
+}
+Tensor gt(const Tensor &self, const Scalar &other, Loc loc) {
+  return compareOp("gt", 4, self, other, loc);
+}
+Tensor ge(const Tensor &self, const Tensor &other, Loc loc) {
+  return compareOp("ge", 5, self, other, loc);
+}
+Tensor ge(const Tensor &self, const Scalar &other, Loc loc) {
+  return compareOp("ge", 5, self, other, loc);
+}
 
 //===----------------------------------------------------------------------===//
 // where and masked_fill
 //===----------------------------------------------------------------------===//
 
 namespace {
-Tensor whereOp(const Tensor &condition, const Operand &a, const Operand &b, Loc loc) {
+Tensor whereOp(const Tensor &condition, const Operand &a, const Operand &b,
+               Loc loc) {
   Recorder r("where", loc);
   if (r.dtype(condition) != kBool)
-    r.fail("expected condition to be a boolean tensor, but got a tensor with dtype {}",
+    r.fail("expected condition to be a boolean tensor, but got a tensor with "
+           "dtype {}",
            toString(r.dtype(condition)));
-  ScalarType type = detail::resultType({a, b});
+  ScalarType type = r.resultType({a, b});
   Shape shape = r.broadcastShape({&condition, a.tensor, b.tensor});
   Value value = r.select(r.operand(condition, kBool, shape),
-                         operandValue(r, a, type, shape), operandValue(r, b, type, shape));
+                         operandValue(r, a, type, shape),
+                         operandValue(r, b, type, shape));
   return r.result(value, {&condition, a.tensor, b.tensor});
 }
 } // namespace
 
-Tensor where(const Tensor &condition, const Tensor &self, const Tensor &other, Loc loc) {
+Tensor where(const Tensor &condition, const Tensor &self, const Tensor &other,
+             Loc loc) {
   return whereOp(condition, self, other, loc);
 }
-Tensor where(const Tensor &condition, const Scalar &self, const Tensor &other, Loc loc) {
+Tensor where(const Tensor &condition, const Scalar &self, const Tensor &other,
+             Loc loc) {
   return whereOp(condition, self, other, loc);
 }
-Tensor where(const Tensor &condition, const Tensor &self, const Scalar &other, Loc loc) {
+Tensor where(const Tensor &condition, const Tensor &self, const Scalar &other,
+             Loc loc) {
   return whereOp(condition, self, other, loc);
 }
-Tensor where(const Tensor &condition, const Scalar &self, const Scalar &other, Loc loc) {
+Tensor where(const Tensor &condition, const Scalar &self, const Scalar &other,
+             Loc loc) {
   return whereOp(condition, self, other, loc);
 }
 
-Tensor masked_fill(const Tensor &self, const Tensor &mask, const Scalar &value, Loc loc) {
+Tensor masked_fill(const Tensor &self, const Tensor &mask, const Scalar &value,
+                   Loc loc) {
   Recorder r("masked_fill", loc);
   return r.result(maskedFill(r, self, mask, value), {&self, &mask});
 }
@@ -414,14 +482,25 @@ Tensor Tensor::sigmoid(Loc loc) const { return dlc::sigmoid(*this, loc); }
 Tensor Tensor::tanh(Loc loc) const { return dlc::tanh(*this, loc); }
 Tensor Tensor::sign(Loc loc) const { return dlc::sign(*this, loc); }
 Tensor Tensor::erf(Loc loc) const { return dlc::erf(*this, loc); }
-Tensor Tensor::logical_not(Loc loc) const { return dlc::logical_not(*this, loc); }
-Tensor Tensor::pow(const Tensor &exponent, Loc loc) const { return dlc::pow(*this, exponent, loc); }
-Tensor Tensor::pow(const Scalar &exponent, Loc loc) const { return dlc::pow(*this, exponent, loc); }
-Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max, Loc loc) const {
+Tensor Tensor::logical_not(Loc loc) const {
+  return dlc::logical_not(*this, loc);
+}
+Tensor Tensor::pow(const Tensor &exponent, Loc loc) const {
+  return dlc::pow(*this, exponent, loc);
+}
+Tensor Tensor::pow(const Scalar &exponent, Loc loc) const {
+  return dlc::pow(*this, exponent, loc);
+}
+Tensor Tensor::clamp(std::optional<Scalar> min, std::optional<Scalar> max,
+                     Loc loc) const {
   return dlc::clamp(*this, min, max, loc);
 }
-Tensor Tensor::clamp_min(const Scalar &min, Loc loc) const { return dlc::clamp_min(*this, min, loc); }
-Tensor Tensor::clamp_max(const Scalar &max, Loc loc) const { return dlc::clamp_max(*this, max, loc); }
+Tensor Tensor::clamp_min(const Scalar &min, Loc loc) const {
+  return dlc::clamp_min(*this, min, loc);
+}
+Tensor Tensor::clamp_max(const Scalar &max, Loc loc) const {
+  return dlc::clamp_max(*this, max, loc);
+}
 Tensor Tensor::add(const Tensor &other, const Scalar &alpha, Loc loc) const {
   return dlc::add(*this, other, alpha, loc);
 }
@@ -434,37 +513,77 @@ Tensor Tensor::sub(const Tensor &other, const Scalar &alpha, Loc loc) const {
 Tensor Tensor::sub(const Scalar &other, const Scalar &alpha, Loc loc) const {
   return dlc::sub(*this, other, alpha, loc);
 }
-Tensor Tensor::mul(const Tensor &other, Loc loc) const { return dlc::mul(*this, other, loc); }
-Tensor Tensor::mul(const Scalar &other, Loc loc) const { return dlc::mul(*this, other, loc); }
-Tensor Tensor::div(const Tensor &other, Loc loc) const { return dlc::div(*this, other, loc); }
-Tensor Tensor::div(const Scalar &other, Loc loc) const { return dlc::div(*this, other, loc); }
-Tensor Tensor::maximum(const Tensor &other, Loc loc) const { return dlc::maximum(*this, other, loc); }
-Tensor Tensor::minimum(const Tensor &other, Loc loc) const { return dlc::minimum(*this, other, loc); }
-Tensor Tensor::eq(const Tensor &other, Loc loc) const { return dlc::eq(*this, other, loc); }
-Tensor Tensor::eq(const Scalar &other, Loc loc) const { return dlc::eq(*this, other, loc); }
-Tensor Tensor::ne(const Tensor &other, Loc loc) const { return dlc::ne(*this, other, loc); }
-Tensor Tensor::ne(const Scalar &other, Loc loc) const { return dlc::ne(*this, other, loc); }
-Tensor Tensor::lt(const Tensor &other, Loc loc) const { return dlc::lt(*this, other, loc); }
-Tensor Tensor::lt(const Scalar &other, Loc loc) const { return dlc::lt(*this, other, loc); }
-Tensor Tensor::le(const Tensor &other, Loc loc) const { return dlc::le(*this, other, loc); }
-Tensor Tensor::le(const Scalar &other, Loc loc) const { return dlc::le(*this, other, loc); }
-Tensor Tensor::gt(const Tensor &other, Loc loc) const { return dlc::gt(*this, other, loc); }
-Tensor Tensor::gt(const Scalar &other, Loc loc) const { return dlc::gt(*this, other, loc); }
-Tensor Tensor::ge(const Tensor &other, Loc loc) const { return dlc::ge(*this, other, loc); }
-Tensor Tensor::ge(const Scalar &other, Loc loc) const { return dlc::ge(*this, other, loc); }
-Tensor Tensor::masked_fill(const Tensor &mask, const Scalar &value, Loc loc) const {
+Tensor Tensor::mul(const Tensor &other, Loc loc) const {
+  return dlc::mul(*this, other, loc);
+}
+Tensor Tensor::mul(const Scalar &other, Loc loc) const {
+  return dlc::mul(*this, other, loc);
+}
+Tensor Tensor::div(const Tensor &other, Loc loc) const {
+  return dlc::div(*this, other, loc);
+}
+Tensor Tensor::div(const Scalar &other, Loc loc) const {
+  return dlc::div(*this, other, loc);
+}
+Tensor Tensor::maximum(const Tensor &other, Loc loc) const {
+  return dlc::maximum(*this, other, loc);
+}
+Tensor Tensor::minimum(const Tensor &other, Loc loc) const {
+  return dlc::minimum(*this, other, loc);
+}
+Tensor Tensor::eq(const Tensor &other, Loc loc) const {
+  return dlc::eq(*this, other, loc);
+}
+Tensor Tensor::eq(const Scalar &other, Loc loc) const {
+  return dlc::eq(*this, other, loc);
+}
+Tensor Tensor::ne(const Tensor &other, Loc loc) const {
+  return dlc::ne(*this, other, loc);
+}
+Tensor Tensor::ne(const Scalar &other, Loc loc) const {
+  return dlc::ne(*this, other, loc);
+}
+Tensor Tensor::lt(const Tensor &other, Loc loc) const {
+  return dlc::lt(*this, other, loc);
+}
+Tensor Tensor::lt(const Scalar &other, Loc loc) const {
+  return dlc::lt(*this, other, loc);
+}
+Tensor Tensor::le(const Tensor &other, Loc loc) const {
+  return dlc::le(*this, other, loc);
+}
+Tensor Tensor::le(const Scalar &other, Loc loc) const {
+  return dlc::le(*this, other, loc);
+}
+Tensor Tensor::gt(const Tensor &other, Loc loc) const {
+  return dlc::gt(*this, other, loc);
+}
+Tensor Tensor::gt(const Scalar &other, Loc loc) const {
+  return dlc::gt(*this, other, loc);
+}
+Tensor Tensor::ge(const Tensor &other, Loc loc) const {
+  return dlc::ge(*this, other, loc);
+}
+Tensor Tensor::ge(const Scalar &other, Loc loc) const {
+  return dlc::ge(*this, other, loc);
+}
+Tensor Tensor::masked_fill(const Tensor &mask, const Scalar &value,
+                           Loc loc) const {
   return dlc::masked_fill(*this, mask, value, loc);
 }
-Tensor Tensor::masked_fill(const Tensor &mask, const Tensor &value, Loc loc) const {
+Tensor Tensor::masked_fill(const Tensor &mask, const Tensor &value,
+                           Loc loc) const {
   Recorder r("masked_fill", loc);
   if (!r.shape(value).empty())
-    r.fail("only supports a 0-dimensional value tensor, but got a tensor with {} "
-           "dimension(s)",
-           r.shape(value).size());
+    r.fail(
+        "only supports a 0-dimensional value tensor, but got a tensor with {} "
+        "dimension(s)",
+        r.shape(value).size());
   Value fill = r.operand(value, r.dtype(*this), r.shape(*this));
   return r.result(maskedFill(r, *this, mask, fill), {this, &mask, &value});
 }
-Tensor Tensor::where(const Tensor &condition, const Tensor &other, Loc loc) const {
+Tensor Tensor::where(const Tensor &condition, const Tensor &other,
+                     Loc loc) const {
   return dlc::where(condition, *this, other, loc);
 }
 
@@ -475,14 +594,15 @@ Tensor Tensor::where(const Tensor &condition, const Tensor &other, Loc loc) cons
 namespace {
 
 /// Checks that an in-place result of `shape` fits self.
-void checkInPlaceShape(const Recorder &r, const Tensor &self, const Shape &shape) {
+void checkInPlaceShape(const Recorder &r, const Tensor &self,
+                       const Shape &shape) {
   if (shape != r.shape(self))
     r.fail("output with shape {} doesn't match the broadcast shape {}",
            detail::formatShape(r.shape(self)), detail::formatShape(shape));
 }
 
-Tensor &arithmeticInPlace(const char *name, OpKind kind, Tensor &self, const Operand &other,
-                          const Scalar &alpha, Loc loc) {
+Tensor &arithmeticInPlace(const char *name, OpKind kind, Tensor &self,
+                          const Operand &other, const Scalar &alpha, Loc loc) {
   Recorder r(name, loc);
   r.checkInPlace(self, r.dtype(self));
   Value value = arithmetic(r, kind, self, other, alpha);
@@ -520,7 +640,8 @@ Tensor &Tensor::div_(const Scalar &other, Loc loc) {
 Tensor &Tensor::fill_(const Scalar &value, Loc loc) {
   Recorder r("fill_", loc);
   r.checkInPlace(*this, r.dtype(*this));
-  return r.assign(*this, r.splat(value, r.dtype(*this), r.shape(*this)), {this});
+  return r.assign(*this, r.splat(value, r.dtype(*this), r.shape(*this)),
+                  {this});
 }
 
 Tensor &Tensor::zero_(Loc loc) {
@@ -538,7 +659,8 @@ Tensor &Tensor::copy_(const Tensor &src, Loc loc) {
   return r.assign(*this, r.operand(src, r.dtype(*this), shape), {this, &src});
 }
 
-Tensor &Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max, Loc loc) {
+Tensor &Tensor::clamp_(std::optional<Scalar> min, std::optional<Scalar> max,
+                       Loc loc) {
   Recorder r("clamp_", loc);
   r.checkInPlace(*this, r.dtype(*this));
   return r.assign(*this, clampValue(r, *this, min, max), {this});

@@ -80,36 +80,44 @@ TensorData::TensorData(const std::vector<T> &values) {
 Tensor tensor(const detail::TensorData &data, const TensorOptions &options = {},
               Loc loc = Loc::current());
 
-Tensor zeros(IntArrayRef size, const TensorOptions &options = {}, Loc loc = Loc::current());
-Tensor ones(IntArrayRef size, const TensorOptions &options = {}, Loc loc = Loc::current());
+Tensor zeros(IntArrayRef size, const TensorOptions &options = {},
+             Loc loc = Loc::current());
+Tensor ones(IntArrayRef size, const TensorOptions &options = {},
+            Loc loc = Loc::current());
 /// Filled with `value`; without a dtype, the type of `value` (Long for
 /// integers, Bool for bools, float32 for floating point).
-Tensor full(IntArrayRef size, const Scalar &value, const TensorOptions &options = {},
-            Loc loc = Loc::current());
+Tensor full(IntArrayRef size, const Scalar &value,
+            const TensorOptions &options = {}, Loc loc = Loc::current());
 /// Uninitialized in LibTorch; dlc fills it with zeros.
-Tensor empty(IntArrayRef size, const TensorOptions &options = {}, Loc loc = Loc::current());
-Tensor arange(const Scalar &end, const TensorOptions &options = {}, Loc loc = Loc::current());
-Tensor arange(const Scalar &start, const Scalar &end, const TensorOptions &options = {},
+Tensor empty(IntArrayRef size, const TensorOptions &options = {},
+             Loc loc = Loc::current());
+Tensor arange(const Scalar &end, const TensorOptions &options = {},
               Loc loc = Loc::current());
+Tensor arange(const Scalar &start, const Scalar &end,
+              const TensorOptions &options = {}, Loc loc = Loc::current());
 Tensor arange(const Scalar &start, const Scalar &end, const Scalar &step,
               const TensorOptions &options = {}, Loc loc = Loc::current());
 /// Uniform in [0, 1), from the dlc generator (`manual_seed`).
-Tensor rand(IntArrayRef size, const TensorOptions &options = {}, Loc loc = Loc::current());
+Tensor rand(IntArrayRef size, const TensorOptions &options = {},
+            Loc loc = Loc::current());
 /// Standard normal, from the dlc generator.
-Tensor randn(IntArrayRef size, const TensorOptions &options = {}, Loc loc = Loc::current());
+Tensor randn(IntArrayRef size, const TensorOptions &options = {},
+             Loc loc = Loc::current());
 /// Integers uniform in [low, high); Long unless a dtype is given.
-Tensor randint(int64_t high, IntArrayRef size, const TensorOptions &options = {},
-               Loc loc = Loc::current());
+Tensor randint(int64_t high, IntArrayRef size,
+               const TensorOptions &options = {}, Loc loc = Loc::current());
 Tensor randint(int64_t low, int64_t high, IntArrayRef size,
                const TensorOptions &options = {}, Loc loc = Loc::current());
-Tensor eye(int64_t n, const TensorOptions &options = {}, Loc loc = Loc::current());
-Tensor eye(int64_t n, int64_t m, const TensorOptions &options = {}, Loc loc = Loc::current());
+Tensor eye(int64_t n, const TensorOptions &options = {},
+           Loc loc = Loc::current());
+Tensor eye(int64_t n, int64_t m, const TensorOptions &options = {},
+           Loc loc = Loc::current());
 Tensor zeros_like(const Tensor &self, const TensorOptions &options = {},
                   Loc loc = Loc::current());
 Tensor ones_like(const Tensor &self, const TensorOptions &options = {},
                  Loc loc = Loc::current());
-Tensor full_like(const Tensor &self, const Scalar &value, const TensorOptions &options = {},
-                 Loc loc = Loc::current());
+Tensor full_like(const Tensor &self, const Scalar &value,
+                 const TensorOptions &options = {}, Loc loc = Loc::current());
 Tensor rand_like(const Tensor &self, const TensorOptions &options = {},
                  Loc loc = Loc::current());
 Tensor randn_like(const Tensor &self, const TensorOptions &options = {},
@@ -117,10 +125,11 @@ Tensor randn_like(const Tensor &self, const TensorOptions &options = {},
 /// Borrows `data` (no copy), as LibTorch: the memory must outlive the tensor
 /// and every tensor that shares it. In-place ops write their results back
 /// into it.
-Tensor from_blob(void *data, IntArrayRef sizes, const TensorOptions &options = {},
-                 Loc loc = Loc::current());
+Tensor from_blob(void *data, IntArrayRef sizes,
+                 const TensorOptions &options = {}, Loc loc = Loc::current());
 /// As above; `deleter(data)` runs when the memory is no longer used.
-Tensor from_blob(void *data, IntArrayRef sizes, const std::function<void(void *)> &deleter,
+Tensor from_blob(void *data, IntArrayRef sizes,
+                 const std::function<void(void *)> &deleter,
                  const TensorOptions &options = {}, Loc loc = Loc::current());
 
 //===--- Elementwise ------------------------------------------------------===//
@@ -142,15 +151,22 @@ Tensor logical_not(const Tensor &self, Loc loc = Loc::current());
 /// `approximate` is "none" (the erf form) or "tanh".
 Tensor gelu(const Tensor &self, std::string_view approximate = "none",
             Loc loc = Loc::current());
-Tensor pow(const Tensor &self, const Tensor &exponent, Loc loc = Loc::current());
-Tensor pow(const Tensor &self, const Scalar &exponent, Loc loc = Loc::current());
-Tensor pow(const Scalar &self, const Tensor &exponent, Loc loc = Loc::current());
+Tensor pow(const Tensor &self, const Tensor &exponent,
+           Loc loc = Loc::current());
+Tensor pow(const Tensor &self, const Scalar &exponent,
+           Loc loc = Loc::current());
+Tensor pow(const Scalar &self, const Tensor &exponent,
+           Loc loc = Loc::current());
 Tensor clamp(const Tensor &self, std::optional<Scalar> min,
-             std::optional<Scalar> max = std::nullopt, Loc loc = Loc::current());
+             std::optional<Scalar> max = std::nullopt,
+             Loc loc = Loc::current());
 Tensor clamp(const Tensor &self, const std::optional<Tensor> &min,
-             const std::optional<Tensor> &max = std::nullopt, Loc loc = Loc::current());
-Tensor clamp_min(const Tensor &self, const Scalar &min, Loc loc = Loc::current());
-Tensor clamp_max(const Tensor &self, const Scalar &max, Loc loc = Loc::current());
+             const std::optional<Tensor> &max = std::nullopt,
+             Loc loc = Loc::current());
+Tensor clamp_min(const Tensor &self, const Scalar &min,
+                 Loc loc = Loc::current());
+Tensor clamp_max(const Tensor &self, const Scalar &max,
+                 Loc loc = Loc::current());
 
 Tensor add(const Tensor &self, const Tensor &other, const Scalar &alpha = 1,
            Loc loc = Loc::current());
@@ -165,8 +181,10 @@ Tensor mul(const Tensor &self, const Scalar &other, Loc loc = Loc::current());
 /// True division: integer inputs give the default floating type.
 Tensor div(const Tensor &self, const Tensor &other, Loc loc = Loc::current());
 Tensor div(const Tensor &self, const Scalar &other, Loc loc = Loc::current());
-Tensor maximum(const Tensor &self, const Tensor &other, Loc loc = Loc::current());
-Tensor minimum(const Tensor &self, const Tensor &other, Loc loc = Loc::current());
+Tensor maximum(const Tensor &self, const Tensor &other,
+               Loc loc = Loc::current());
+Tensor minimum(const Tensor &self, const Tensor &other,
+               Loc loc = Loc::current());
 
 Tensor eq(const Tensor &self, const Tensor &other, Loc loc = Loc::current());
 Tensor eq(const Tensor &self, const Scalar &other, Loc loc = Loc::current());
@@ -198,17 +216,19 @@ Tensor masked_fill(const Tensor &self, const Tensor &mask, const Scalar &value,
 Tensor sum(const Tensor &self, std::optional<ScalarType> dtype = std::nullopt,
            Loc loc = Loc::current());
 Tensor sum(const Tensor &self, IntArrayRef dim, bool keepdim = false,
-           std::optional<ScalarType> dtype = std::nullopt, Loc loc = Loc::current());
+           std::optional<ScalarType> dtype = std::nullopt,
+           Loc loc = Loc::current());
 Tensor mean(const Tensor &self, std::optional<ScalarType> dtype = std::nullopt,
             Loc loc = Loc::current());
 Tensor mean(const Tensor &self, IntArrayRef dim, bool keepdim = false,
-            std::optional<ScalarType> dtype = std::nullopt, Loc loc = Loc::current());
+            std::optional<ScalarType> dtype = std::nullopt,
+            Loc loc = Loc::current());
 Tensor max(const Tensor &self, Loc loc = Loc::current());
-std::tuple<Tensor, Tensor> max(const Tensor &self, int64_t dim, bool keepdim = false,
-                               Loc loc = Loc::current());
+std::tuple<Tensor, Tensor> max(const Tensor &self, int64_t dim,
+                               bool keepdim = false, Loc loc = Loc::current());
 Tensor min(const Tensor &self, Loc loc = Loc::current());
-std::tuple<Tensor, Tensor> min(const Tensor &self, int64_t dim, bool keepdim = false,
-                               Loc loc = Loc::current());
+std::tuple<Tensor, Tensor> min(const Tensor &self, int64_t dim,
+                               bool keepdim = false, Loc loc = Loc::current());
 Tensor amax(const Tensor &self, IntArrayRef dim = {}, bool keepdim = false,
             Loc loc = Loc::current());
 Tensor amin(const Tensor &self, IntArrayRef dim = {}, bool keepdim = false,
@@ -218,9 +238,11 @@ Tensor argmax(const Tensor &self, std::optional<int64_t> dim = std::nullopt,
 Tensor argmin(const Tensor &self, std::optional<int64_t> dim = std::nullopt,
               bool keepdim = false, Loc loc = Loc::current());
 Tensor softmax(const Tensor &self, int64_t dim,
-               std::optional<ScalarType> dtype = std::nullopt, Loc loc = Loc::current());
+               std::optional<ScalarType> dtype = std::nullopt,
+               Loc loc = Loc::current());
 Tensor log_softmax(const Tensor &self, int64_t dim,
-                   std::optional<ScalarType> dtype = std::nullopt, Loc loc = Loc::current());
+                   std::optional<ScalarType> dtype = std::nullopt,
+                   Loc loc = Loc::current());
 Tensor logsumexp(const Tensor &self, IntArrayRef dim, bool keepdim = false,
                  Loc loc = Loc::current());
 
@@ -228,7 +250,8 @@ Tensor logsumexp(const Tensor &self, IntArrayRef dim, bool keepdim = false,
 
 /// torch.matmul: dot, matrix-vector, matrix-matrix, or batched with
 /// broadcast batch dimensions, by the operands' ranks.
-Tensor matmul(const Tensor &self, const Tensor &other, Loc loc = Loc::current());
+Tensor matmul(const Tensor &self, const Tensor &other,
+              Loc loc = Loc::current());
 Tensor mm(const Tensor &self, const Tensor &other, Loc loc = Loc::current());
 Tensor bmm(const Tensor &self, const Tensor &other, Loc loc = Loc::current());
 
@@ -237,16 +260,19 @@ Tensor bmm(const Tensor &self, const Tensor &other, Loc loc = Loc::current());
 Tensor reshape(const Tensor &self, IntArrayRef shape, Loc loc = Loc::current());
 Tensor flatten(const Tensor &self, int64_t start_dim = 0, int64_t end_dim = -1,
                Loc loc = Loc::current());
-Tensor transpose(const Tensor &self, int64_t dim0, int64_t dim1, Loc loc = Loc::current());
+Tensor transpose(const Tensor &self, int64_t dim0, int64_t dim1,
+                 Loc loc = Loc::current());
 Tensor permute(const Tensor &self, IntArrayRef dims, Loc loc = Loc::current());
 Tensor t(const Tensor &self, Loc loc = Loc::current());
 Tensor unsqueeze(const Tensor &self, int64_t dim, Loc loc = Loc::current());
 Tensor squeeze(const Tensor &self, Loc loc = Loc::current());
 Tensor squeeze(const Tensor &self, int64_t dim, Loc loc = Loc::current());
-Tensor cat(const std::vector<Tensor> &tensors, int64_t dim = 0, Loc loc = Loc::current());
-Tensor stack(const std::vector<Tensor> &tensors, int64_t dim = 0, Loc loc = Loc::current());
-std::vector<Tensor> split(const Tensor &self, int64_t split_size, int64_t dim = 0,
-                          Loc loc = Loc::current());
+Tensor cat(const std::vector<Tensor> &tensors, int64_t dim = 0,
+           Loc loc = Loc::current());
+Tensor stack(const std::vector<Tensor> &tensors, int64_t dim = 0,
+             Loc loc = Loc::current());
+std::vector<Tensor> split(const Tensor &self, int64_t split_size,
+                          int64_t dim = 0, Loc loc = Loc::current());
 std::vector<Tensor> chunk(const Tensor &self, int64_t chunks, int64_t dim = 0,
                           Loc loc = Loc::current());
 Tensor narrow(const Tensor &self, int64_t dim, int64_t start, int64_t length,
@@ -254,11 +280,12 @@ Tensor narrow(const Tensor &self, int64_t dim, int64_t start, int64_t length,
 Tensor index_select(const Tensor &self, int64_t dim, const Tensor &index,
                     Loc loc = Loc::current());
 /// torch.gather: `out[i][j] = self[index[i][j]][j]` for dim 0, and so on.
-Tensor gather(const Tensor &self, int64_t dim, const Tensor &index, Loc loc = Loc::current());
+Tensor gather(const Tensor &self, int64_t dim, const Tensor &index,
+              Loc loc = Loc::current());
 /// Rows of `weight` ([num_embeddings, dim]) at `indices`, as torch::embedding.
-Tensor embedding(const Tensor &weight, const Tensor &indices, int64_t padding_idx = -1,
-                 bool scale_grad_by_freq = false, bool sparse = false,
-                 Loc loc = Loc::current());
+Tensor embedding(const Tensor &weight, const Tensor &indices,
+                 int64_t padding_idx = -1, bool scale_grad_by_freq = false,
+                 bool sparse = false, Loc loc = Loc::current());
 
 } // namespace dlc
 

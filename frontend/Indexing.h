@@ -40,13 +40,16 @@ class TensorIndex {
 public:
   enum class Kind { Integer, Slice, None, Ellipsis, Tensor };
 
-  /* implicit */ TensorIndex(int64_t integer) : kind(Kind::Integer), integer(integer) {}
-  /* implicit */ TensorIndex(int integer) : kind(Kind::Integer), integer(integer) {}
+  /* implicit */ TensorIndex(int64_t integer)
+      : kind(Kind::Integer), integer(integer) {}
+  /* implicit */ TensorIndex(int integer)
+      : kind(Kind::Integer), integer(integer) {}
   /* implicit */ TensorIndex(Slice slice) : kind(Kind::Slice), slice(slice) {}
   /* implicit */ TensorIndex(std::nullopt_t) : kind(Kind::None) {}
   /* implicit */ TensorIndex(EllipsisIndexType) : kind(Kind::Ellipsis) {}
   /* implicit */ TensorIndex(const char *text);
-  /* implicit */ TensorIndex(dlc::Tensor tensor) : kind(Kind::Tensor), tensor(std::move(tensor)) {}
+  /* implicit */ TensorIndex(dlc::Tensor tensor)
+      : kind(Kind::Tensor), tensor(std::move(tensor)) {}
 
   Kind getKind() const { return kind; }
   int64_t getInteger() const { return integer; }

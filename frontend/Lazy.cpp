@@ -1,8 +1,8 @@
 //===- Lazy.cpp - Recording, realization and the generator ----------------===//
 
+#include "frontend/detail/Lazy.h"
 #include "frontend/Autograd.h"
 #include "frontend/Context.h"
-#include "frontend/detail/Lazy.h"
 
 #include "codegen/Compiler.h"
 #include "runtime/Allocator.h"
@@ -173,7 +173,8 @@ void Context::runPending(std::vector<Value> outputs) {
         const Value &in = node->inputs[next++];
         if (in.isRealized()) {
           ValueKey key{in.node.get(), in.index};
-          if (inputIndex.emplace(key, static_cast<int32_t>(inputs.size())).second)
+          if (inputIndex.emplace(key, static_cast<int32_t>(inputs.size()))
+                  .second)
             inputs.push_back(in);
         } else if (visited.emplace(in.node.get(), true).second) {
           stack.emplace_back(in.node.get(), 0);
@@ -274,6 +275,20 @@ void realizeAll() {
   Context &context = Context::get();
   std::lock_guard<std::mutex> lock(context.mutex);
   context.realizeLocked();
+}
+
+rt::BufferPtr realize(TensorImpl &impl) {
+  Context &context = Context::get();
+  std::lock_guard<std::mutex> lock(context.mutex);
+  if (!impl.value.isRealized())
+    context.realizeLocked();
+  return impl.value.buffer();
+}
+
+rt::BufferPtr bufferIfRealized(const Value &value) {
+  Context &context = Context::get();
+  std::lock_guard<std::mutex> lock(context.mutex);
+  return value.isRealized() ? value.buffer() : nullptr;
 }
 
 void rebind(TensorImpl &impl, Value value) {

@@ -20,7 +20,8 @@ void checkTypes(const Recorder &r, const Tensor &a, const Tensor &b) {
     r.fail("matrix products of bool tensors are not supported");
 }
 
-[[noreturn]] void cannotMultiply(const Recorder &r, const Tensor &a, const Tensor &b) {
+[[noreturn]] void cannotMultiply(const Recorder &r, const Tensor &a,
+                                 const Tensor &b) {
   r.fail("cannot multiply {} by {}", detail::formatShape(r.shape(a)),
          detail::formatShape(r.shape(b)));
 }
@@ -32,7 +33,8 @@ Tensor matmul(const Tensor &self, const Tensor &other, Loc loc) {
   checkTypes(r, self, other);
   Shape a = r.shape(self), b = r.shape(other);
   if (a.empty() || b.empty())
-    r.fail("both arguments to matmul need to be at least 1D, but they are {}D and {}D",
+    r.fail("both arguments to matmul need to be at least 1D, but they are {}D "
+           "and {}D",
            a.size(), b.size());
   // Vectors become matrices, and the added dimension goes away at the end.
   bool dropRow = a.size() == 1, dropColumn = b.size() == 1;
@@ -46,9 +48,10 @@ Tensor matmul(const Tensor &self, const Tensor &other, Loc loc) {
   int64_t badDim = 0;
   std::optional<Shape> batch = detail::broadcastShapes(batchA, batchB, badDim);
   if (!batch)
-    r.fail("cannot multiply {} by {}: batch dimensions {} and {} do not broadcast",
-           detail::formatShape(r.shape(self)), detail::formatShape(r.shape(other)),
-           detail::formatShape(batchA), detail::formatShape(batchB));
+    r.fail(
+        "cannot multiply {} by {}: batch dimensions {} and {} do not broadcast",
+        detail::formatShape(r.shape(self)), detail::formatShape(r.shape(other)),
+        detail::formatShape(batchA), detail::formatShape(batchB));
   Shape fullA = *batch, fullB = *batch;
   fullA.insert(fullA.end(), a.end() - 2, a.end());
   fullB.insert(fullB.end(), b.end() - 2, b.end());
@@ -68,8 +71,8 @@ Tensor mm(const Tensor &self, const Tensor &other, Loc loc) {
   checkTypes(r, self, other);
   const Shape &a = r.shape(self), &b = r.shape(other);
   if (a.size() != 2 || b.size() != 2)
-    r.fail("both arguments must be matrices, got {} and {}", detail::formatShape(a),
-           detail::formatShape(b));
+    r.fail("both arguments must be matrices, got {} and {}",
+           detail::formatShape(a), detail::formatShape(b));
   if (a[1] != b[0])
     cannotMultiply(r, self, other);
   return r.result(r.matmul(r.value(self), r.value(other)), {&self, &other});
@@ -80,17 +83,24 @@ Tensor bmm(const Tensor &self, const Tensor &other, Loc loc) {
   checkTypes(r, self, other);
   const Shape &a = r.shape(self), &b = r.shape(other);
   if (a.size() != 3 || b.size() != 3)
-    r.fail("both arguments must be 3D tensors, got {} and {}", detail::formatShape(a),
-           detail::formatShape(b));
+    r.fail("both arguments must be 3D tensors, got {} and {}",
+           detail::formatShape(a), detail::formatShape(b));
   if (a[0] != b[0])
-    r.fail("batch1 and batch2 must have same number of batches, got {} and {}", a[0], b[0]);
+    r.fail("batch1 and batch2 must have same number of batches, got {} and {}",
+           a[0], b[0]);
   if (a[2] != b[1])
     cannotMultiply(r, self, other);
   return r.result(r.matmul(r.value(self), r.value(other)), {&self, &other});
 }
 
-Tensor Tensor::matmul(const Tensor &other, Loc loc) const { return dlc::matmul(*this, other, loc); }
-Tensor Tensor::mm(const Tensor &other, Loc loc) const { return dlc::mm(*this, other, loc); }
-Tensor Tensor::bmm(const Tensor &other, Loc loc) const { return dlc::bmm(*this, other, loc); }
+Tensor Tensor::matmul(const Tensor &other, Loc loc) const {
+  return dlc::matmul(*this, other, loc);
+}
+Tensor Tensor::mm(const Tensor &other, Loc loc) const {
+  return dlc::mm(*this, other, loc);
+}
+Tensor Tensor::bmm(const Tensor &other, Loc loc) const {
+  return dlc::bmm(*this, other, loc);
+}
 
 } // namespace dlc

@@ -113,10 +113,18 @@ TensorImpl &Recorder::impl(const Tensor &tensor) const {
   return *tensor.unsafeGetImpl();
 }
 
+ScalarType Recorder::resultType(std::initializer_list<Operand> operands) const {
+  for (const Operand &operand : operands)
+    if (operand.tensor)
+      impl(*operand.tensor);
+  return detail::resultType(operands);
+}
+
 int64_t Recorder::wrapDim(int64_t dim, int64_t rank) const {
   int64_t bound = std::max<int64_t>(rank, 1);
   if (dim < -bound || dim >= bound)
-    fail("dimension out of range (expected to be in range of [{}, {}], but got {})",
+    fail("dimension out of range (expected to be in range of [{}, {}], but got "
+         "{})",
          -bound, bound - 1, dim);
   return dim < 0 ? dim + bound : dim;
 }
@@ -146,7 +154,8 @@ Shape Recorder::wrapDims(IntArrayRef dims, int64_t rank) const {
 // Primitives
 //===----------------------------------------------------------------------===//
 
-Value Recorder::record(GraphNode def, std::vector<Value> inputs, TensorType type) {
+Value Recorder::record(GraphNode def, std::vector<Value> inputs,
+                       TensorType type) {
   def.results = {std::move(type)};
   def.file = loc.file_name();
   def.line = loc.line();
@@ -170,10 +179,12 @@ Value Recorder::compare(int direction, const Value &a, const Value &b) {
   GraphNode def;
   def.op = OpKind::Compare;
   def.attr = direction;
-  return record(std::move(def), {a, b}, TensorType{ElementType::I1, a.type().shape});
+  return record(std::move(def), {a, b},
+                TensorType{ElementType::I1, a.type().shape});
 }
 
-Value Recorder::select(const Value &cond, const Value &onTrue, const Value &onFalse) {
+Value Recorder::select(const Value &cond, const Value &onTrue,
+                       const Value &onFalse) {
   GraphNode def;
   def.op = OpKind::Select;
   return record(std::move(def), {cond, onTrue, onFalse}, onTrue.type());
@@ -200,7 +211,8 @@ static int64_t toInteger(double value) {
   return static_cast<int64_t>(value);
 }
 
-Value Recorder::splat(const Scalar &value, ScalarType type, const Shape &shape) {
+Value Recorder::splat(const Scalar &value, ScalarType type,
+                      const Shape &shape) {
   GraphNode def;
   def.op = OpKind::Constant;
   if (isFloatingType(type)) {
@@ -208,13 +220,15 @@ Value Recorder::splat(const Scalar &value, ScalarType type, const Shape &shape) 
   } else if (type == kBool) {
     def.value.i = value.toBool() ? 1 : 0;
   } else {
-    int64_t i = value.isFloatingPoint() ? toInteger(value.toDouble()) : value.toLong();
+    int64_t i =
+        value.isFloatingPoint() ? toInteger(value.toDouble()) : value.toLong();
     def.value.i = type == kInt ? static_cast<int32_t>(i) : i;
   }
   return record(std::move(def), {}, makeType(type, shape));
 }
 
-Value Recorder::broadcastInDim(const Value &x, const Shape &shape, const Shape &dims) {
+Value Recorder::broadcastInDim(const Value &x, const Shape &shape,
+                               const Shape &dims) {
   if (x.type().shape == shape)
     return x;
   GraphNode def;
@@ -285,16 +299,19 @@ Value Recorder::concat(const std::vector<Value> &inputs, int64_t dim) {
   GraphNode def;
   def.op = OpKind::Concat;
   def.attr = dim;
-  return record(std::move(def), inputs, TensorType{inputs.front().type().element, shape});
+  return record(std::move(def), inputs,
+                TensorType{inputs.front().type().element, shape});
 }
 
-Value Recorder::reduce(OpKind kind, const Value &x, const Shape &dims, bool keepdim) {
+Value Recorder::reduce(OpKind kind, const Value &x, const Shape &dims,
+                       bool keepdim) {
   if (dims.empty())
     return x;
   const Shape &from = x.type().shape;
   Shape shape;
   for (size_t d = 0; d < from.size(); ++d) {
-    bool reduced = std::find(dims.begin(), dims.end(), int64_t(d)) != dims.end();
+    bool reduced =
+        std::find(dims.begin(), dims.end(), int64_t(d)) != dims.end();
     if (!reduced)
       shape.push_back(from[d]);
     else if (keepdim)
@@ -318,12 +335,14 @@ Value Recorder::matmul(const Value &a, const Value &b) {
 Value Recorder::gather(const Value &input, const Value &indices, int64_t axis) {
   const Shape &from = input.type().shape;
   Shape shape(from.begin(), from.begin() + axis);
-  shape.insert(shape.end(), indices.type().shape.begin(), indices.type().shape.end());
+  shape.insert(shape.end(), indices.type().shape.begin(),
+               indices.type().shape.end());
   shape.insert(shape.end(), from.begin() + axis + 1, from.end());
   GraphNode def;
   def.op = OpKind::Gather;
   def.attr = axis;
-  return record(std::move(def), {input, indices}, TensorType{input.type().element, shape});
+  return record(std::move(def), {input, indices},
+                TensorType{input.type().element, shape});
 }
 
 Value Recorder::iota(ScalarType type, const Shape &shape, int64_t dim) {
@@ -364,11 +383,13 @@ Value Recorder::softmax(OpKind kind, const Value &x, int64_t dim) {
 // PyTorch-level helpers
 //===----------------------------------------------------------------------===//
 
-Value Recorder::operand(const Tensor &tensor, ScalarType type, const Shape &shape) {
+Value Recorder::operand(const Tensor &tensor, ScalarType type,
+                        const Shape &shape) {
   return broadcastTo(cast(value(tensor), type), shape);
 }
 
-Shape Recorder::broadcastShape(std::initializer_list<const Tensor *> tensors) const {
+Shape Recorder::broadcastShape(
+    std::initializer_list<const Tensor *> tensors) const {
   std::optional<Shape> out;
   for (const Tensor *t : tensors) {
     if (!t)
@@ -394,7 +415,8 @@ Shape Recorder::broadcastShape(std::initializer_list<const Tensor *> tensors) co
   return out.value_or(Shape{});
 }
 
-Tensor Recorder::result(const Value &value, std::initializer_list<const Tensor *> inputs) {
+Tensor Recorder::result(const Value &value,
+                        std::initializer_list<const Tensor *> inputs) {
   bool grad = false;
   Device device = kCPU;
   for (const Tensor *t : inputs) {

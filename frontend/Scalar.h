@@ -43,9 +43,12 @@ public:
   bool isBoolean() const { return kind == Kind::Bool; }
 
   double toDouble() const { return d; }
-  int64_t toLong() const { return kind == Kind::Float ? static_cast<int64_t>(d) : i; }
+  int64_t toLong() const {
+    return kind == Kind::Float ? static_cast<int64_t>(d) : i;
+  }
   bool toBool() const { return kind == Kind::Float ? d != 0 : i != 0; }
-  template <typename T> T to() const {
+  template <typename T>
+  T to() const {
     if constexpr (std::is_same_v<T, bool>)
       return toBool();
     else if constexpr (std::is_integral_v<T>)

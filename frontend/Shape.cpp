@@ -47,8 +47,8 @@ Shape inferShape(const Recorder &r, IntArrayRef requested, int64_t numel) {
       shape[*inferred] = numel / known;
   }
   if (numelOf(shape) != numel || (inferred && numel % known != 0))
-    r.fail("shape '{}' is invalid for input of size {}", detail::formatShape(requested),
-           numel);
+    r.fail("shape '{}' is invalid for input of size {}",
+           detail::formatShape(requested), numel);
   return shape;
 }
 
@@ -58,7 +58,8 @@ struct Range {
   int64_t limit;
 };
 
-Range clampRange(std::optional<int64_t> start, std::optional<int64_t> end, int64_t size) {
+Range clampRange(std::optional<int64_t> start, std::optional<int64_t> end,
+                 int64_t size) {
   int64_t s = start.value_or(0), e = end.value_or(size);
   if (s < 0)
     s += size;
@@ -69,8 +70,8 @@ Range clampRange(std::optional<int64_t> start, std::optional<int64_t> end, int64
   return {s, e};
 }
 
-Value sliceAlong(Recorder &r, const Value &x, int64_t dim, int64_t start, int64_t limit,
-                 int64_t step) {
+Value sliceAlong(Recorder &r, const Value &x, int64_t dim, int64_t start,
+                 int64_t limit, int64_t step) {
   const Shape &shape = x.type().shape;
   Shape starts(shape.size(), 0), limits = shape, strides(shape.size(), 1);
   starts[dim] = start;
@@ -94,29 +95,34 @@ Value selectAlong(Recorder &r, const Value &x, int64_t dim, int64_t index) {
 
 /// Checks indices already realized (data the user passed in) against
 /// [0, size): PyTorch reports these instead of clamping them.
-void checkIndexRange(const Recorder &r, const Tensor &index, int64_t size, int64_t dim) {
+void checkIndexRange(const Recorder &r, const Tensor &index, int64_t size,
+                     int64_t dim) {
   const detail::TensorImpl &impl = *index.unsafeGetImpl();
-  if (!impl.value.isRealized())
+  rt::BufferPtr buffer = detail::bufferIfRealized(impl.value);
+  if (!buffer)
     return;
-  const void *data = impl.value.buffer()->data();
+  const void *data = buffer->data();
   int64_t n = numelOf(impl.shape);
   for (int64_t i = 0; i < n; ++i) {
     int64_t v = impl.dtype == kInt ? static_cast<const int32_t *>(data)[i]
                                    : static_cast<const int64_t *>(data)[i];
     if (v < 0 || v >= size)
-      r.fail("index {} is out of bounds for dimension {} with size {}", v, dim, size);
+      r.fail("index {} is out of bounds for dimension {} with size {}", v, dim,
+             size);
   }
 }
 
 void checkIndexType(const Recorder &r, const Tensor &index, const char *what) {
   ScalarType type = r.dtype(index);
   if (type != kLong && type != kInt)
-    r.fail("expected {} to have dtype Long or Int, but got {}", what, toString(type));
+    r.fail("expected {} to have dtype Long or Int, but got {}", what,
+           toString(type));
 }
 
 /// torch.gather through one flat take: the element of `self` at index
 /// position p is self[p with dim replaced by index[p]].
-Value gatherValue(Recorder &r, const Tensor &self, int64_t dim, const Tensor &index) {
+Value gatherValue(Recorder &r, const Tensor &self, int64_t dim,
+                  const Tensor &index) {
   const Shape &shape = r.shape(self);
   const Shape &indexShape = r.shape(index);
   Shape strides(shape.size(), 1);
@@ -129,7 +135,8 @@ Value gatherValue(Recorder &r, const Tensor &self, int64_t dim, const Tensor &in
       continue;
     Value position = r.iota(kLong, indexShape, static_cast<int64_t>(d));
     linear = r.binary(OpKind::Add, linear,
-                      r.binary(OpKind::Mul, position, r.splat(strides[d], kLong, indexShape)));
+                      r.binary(OpKind::Mul, position,
+                               r.splat(strides[d], kLong, indexShape)));
   }
   Value flat = r.reshape(r.value(self), {numelOf(shape)});
   return r.gather(flat, linear, 0);
@@ -147,7 +154,9 @@ Tensor reshape(const Tensor &self, IntArrayRef shape, Loc loc) {
   return r.view(r.reshape(r.value(self), target), self);
 }
 
-Tensor Tensor::reshape(IntArrayRef shape, Loc loc) const { return dlc::reshape(*this, shape, loc); }
+Tensor Tensor::reshape(IntArrayRef shape, Loc loc) const {
+  return dlc::reshape(*this, shape, loc);
+}
 
 Tensor Tensor::view(IntArrayRef shape, Loc loc) const {
   Recorder r("view", loc);
@@ -155,7 +164,8 @@ Tensor Tensor::view(IntArrayRef shape, Loc loc) const {
   return r.view(r.reshape(r.value(*this), target), *this);
 }
 
-Tensor flatten(const Tensor &self, int64_t start_dim, int64_t end_dim, Loc loc) {
+Tensor flatten(const Tensor &self, int64_t start_dim, int64_t end_dim,
+               Loc loc) {
   Recorder r("flatten", loc);
   const Shape &shape = r.shape(self);
   int64_t rank = static_cast<int64_t>(shape.size());
@@ -190,9 +200,10 @@ Tensor permute(const Tensor &self, IntArrayRef dims, Loc loc) {
   Recorder r("permute", loc);
   int64_t rank = static_cast<int64_t>(r.shape(self).size());
   if (static_cast<int64_t>(dims.size()) != rank)
-    r.fail("number of dims don't match in permute: the tensor has {} dimensions "
-           "but {} were given",
-           rank, dims.size());
+    r.fail(
+        "number of dims don't match in permute: the tensor has {} dimensions "
+        "but {} were given",
+        rank, dims.size());
   Shape perm;
   std::vector<bool> seen(std::max<int64_t>(rank, 1), false);
   for (int64_t d : dims) {
@@ -255,9 +266,10 @@ Tensor Tensor::expand(IntArrayRef size, Loc loc) const {
     int64_t want = size[i];
     if (i < lead) {
       if (want < 0)
-        r.fail("the expanded size of the tensor ({}) isn't allowed in a leading, "
-               "non-existing dimension {}",
-               want, i);
+        r.fail(
+            "the expanded size of the tensor ({}) isn't allowed in a leading, "
+            "non-existing dimension {}",
+            want, i);
       target[i] = want;
       continue;
     }
@@ -265,9 +277,11 @@ Tensor Tensor::expand(IntArrayRef size, Loc loc) const {
     if (want == -1)
       want = have;
     if (have != 1 && want != have)
-      r.fail("the expanded size of the tensor ({}) must match the existing size ({}) at "
+      r.fail("the expanded size of the tensor ({}) must match the existing "
+             "size ({}) at "
              "non-singleton dimension {}; target sizes: {}, tensor sizes: {}",
-             want, have, i, detail::formatShape(size), detail::formatShape(shape));
+             want, have, i, detail::formatShape(size),
+             detail::formatShape(shape));
     target[i] = want;
   }
   return r.view(r.broadcastTo(r.value(*this), target), *this);
@@ -303,10 +317,12 @@ Tensor cat(const std::vector<Tensor> &tensors, int64_t dim, Loc loc) {
   for (size_t i = 0; i < parts.size(); ++i) {
     const Shape &s = r.shape(*parts[i]);
     if (static_cast<int64_t>(s.size()) != rank)
-      r.fail("tensors must have same number of dimensions: got {} and {}", rank, s.size());
+      r.fail("tensors must have same number of dimensions: got {} and {}", rank,
+             s.size());
     for (int64_t k = 0; k < rank; ++k)
       if (k != d && s[k] != first[k])
-        r.fail("sizes of tensors must match except in dimension {}: expected size {} "
+        r.fail("sizes of tensors must match except in dimension {}: expected "
+               "size {} "
                "but got size {} for tensor number {} in the list",
                d, first[k], s[k], i);
     type = detail::promoteTypes(type, r.dtype(*parts[i]));
@@ -324,9 +340,11 @@ Tensor stack(const std::vector<Tensor> &tensors, int64_t dim, Loc loc) {
   const Shape &first = r.shape(tensors.front());
   for (size_t i = 1; i < tensors.size(); ++i)
     if (r.shape(tensors[i]) != first)
-      r.fail("stack expects each tensor to be equal size, but got {} at entry 0 and {} "
+      r.fail("stack expects each tensor to be equal size, but got {} at entry "
+             "0 and {} "
              "at entry {}",
-             detail::formatShape(first), detail::formatShape(r.shape(tensors[i])), i);
+             detail::formatShape(first),
+             detail::formatShape(r.shape(tensors[i])), i);
   int64_t d = r.wrapDim(dim, static_cast<int64_t>(first.size()) + 1);
   Shape expanded = first;
   expanded.insert(expanded.begin() + d, 1);
@@ -339,8 +357,8 @@ Tensor stack(const std::vector<Tensor> &tensors, int64_t dim, Loc loc) {
   return r.result(r.concat(values, d), tensors);
 }
 
-std::vector<Tensor> Tensor::split_with_sizes(IntArrayRef split_sizes, int64_t dim,
-                                             Loc loc) const {
+std::vector<Tensor> Tensor::split_with_sizes(IntArrayRef split_sizes,
+                                             int64_t dim, Loc loc) const {
   Recorder r("split_with_sizes", loc);
   const Shape &shape = r.shape(*this);
   if (shape.empty())
@@ -349,37 +367,44 @@ std::vector<Tensor> Tensor::split_with_sizes(IntArrayRef split_sizes, int64_t di
   int64_t total = 0;
   for (int64_t s : split_sizes) {
     if (s < 0)
-      r.fail("split_sizes must be non-negative, got {}", detail::formatShape(split_sizes));
+      r.fail("split_sizes must be non-negative, got {}",
+             detail::formatShape(split_sizes));
     total += s;
   }
   if (total != shape[d])
-    r.fail("split_with_sizes expects split_sizes to sum exactly to {} (input tensor's "
+    r.fail("split_with_sizes expects split_sizes to sum exactly to {} (input "
+           "tensor's "
            "size at dimension {}), but got split_sizes={}",
            shape[d], d, detail::formatShape(split_sizes));
   std::vector<Tensor> parts;
   int64_t start = 0;
   for (int64_t s : split_sizes) {
-    parts.push_back(r.view(sliceAlong(r, r.value(*this), d, start, start + s, 1), *this));
+    parts.push_back(
+        r.view(sliceAlong(r, r.value(*this), d, start, start + s, 1), *this));
     start += s;
   }
   return parts;
 }
 
-std::vector<Tensor> Tensor::split(IntArrayRef split_sizes, int64_t dim, Loc loc) const {
+std::vector<Tensor> Tensor::split(IntArrayRef split_sizes, int64_t dim,
+                                  Loc loc) const {
   return split_with_sizes(split_sizes, dim, loc);
 }
 
-std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim, Loc loc) const {
+std::vector<Tensor> Tensor::split(int64_t split_size, int64_t dim,
+                                  Loc loc) const {
   Recorder r("split", loc);
   const Shape &shape = r.shape(*this);
   if (shape.empty())
     r.fail("split expects at least a 1-dimensional tensor");
   if (split_size < 0)
-    r.fail("split expects split_size be non-negative, but got split_size={}", split_size);
+    r.fail("split expects split_size be non-negative, but got split_size={}",
+           split_size);
   int64_t d = r.wrapDim(dim, static_cast<int64_t>(shape.size()));
   int64_t size = shape[d];
   if (split_size == 0 && size != 0)
-    r.fail("split_size can only be 0 if dimension size is 0, but got dimension size of {}",
+    r.fail("split_size can only be 0 if dimension size is 0, but got dimension "
+           "size of {}",
            size);
   Shape sizes;
   if (size == 0) {
@@ -408,11 +433,13 @@ std::vector<Tensor> Tensor::chunk(int64_t chunks, int64_t dim, Loc loc) const {
   return split(each, dim, loc);
 }
 
-std::vector<Tensor> split(const Tensor &self, int64_t split_size, int64_t dim, Loc loc) {
+std::vector<Tensor> split(const Tensor &self, int64_t split_size, int64_t dim,
+                          Loc loc) {
   return self.split(split_size, dim, loc);
 }
 
-std::vector<Tensor> chunk(const Tensor &self, int64_t chunks, int64_t dim, Loc loc) {
+std::vector<Tensor> chunk(const Tensor &self, int64_t chunks, int64_t dim,
+                          Loc loc) {
   return self.chunk(chunks, dim, loc);
 }
 
@@ -420,7 +447,8 @@ std::vector<Tensor> chunk(const Tensor &self, int64_t chunks, int64_t dim, Loc l
 // Slicing and indexing
 //===----------------------------------------------------------------------===//
 
-Tensor narrow(const Tensor &self, int64_t dim, int64_t start, int64_t length, Loc loc) {
+Tensor narrow(const Tensor &self, int64_t dim, int64_t start, int64_t length,
+              Loc loc) {
   Recorder r("narrow", loc);
   const Shape &shape = r.shape(self);
   if (shape.empty())
@@ -428,23 +456,27 @@ Tensor narrow(const Tensor &self, int64_t dim, int64_t start, int64_t length, Lo
   int64_t d = r.wrapDim(dim, static_cast<int64_t>(shape.size()));
   int64_t size = shape[d];
   if (start < -size || start > size)
-    r.fail("start out of range (expected to be in range of [{}, {}], but got {})", -size,
-           size, start);
+    r.fail(
+        "start out of range (expected to be in range of [{}, {}], but got {})",
+        -size, size, start);
   if (start < 0)
     start += size;
   if (length < 0)
     r.fail("narrow(): length must be non-negative");
   if (start + length > size)
-    r.fail("start ({}) + length ({}) exceeds dimension size ({})", start, length, size);
-  return r.view(sliceAlong(r, r.value(self), d, start, start + length, 1), self);
+    r.fail("start ({}) + length ({}) exceeds dimension size ({})", start,
+           length, size);
+  return r.view(sliceAlong(r, r.value(self), d, start, start + length, 1),
+                self);
 }
 
-Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length, Loc loc) const {
+Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length,
+                      Loc loc) const {
   return dlc::narrow(*this, dim, start, length, loc);
 }
 
-Tensor Tensor::slice(int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end,
-                     int64_t step, Loc loc) const {
+Tensor Tensor::slice(int64_t dim, std::optional<int64_t> start,
+                     std::optional<int64_t> end, int64_t step, Loc loc) const {
   Recorder r("slice", loc);
   const Shape &shape = r.shape(*this);
   if (shape.empty())
@@ -453,7 +485,8 @@ Tensor Tensor::slice(int64_t dim, std::optional<int64_t> start, std::optional<in
     r.fail("slice step must be positive, got {}", step);
   int64_t d = r.wrapDim(dim, static_cast<int64_t>(shape.size()));
   Range range = clampRange(start, end, shape[d]);
-  return r.view(sliceAlong(r, r.value(*this), d, range.start, range.limit, step), *this);
+  return r.view(
+      sliceAlong(r, r.value(*this), d, range.start, range.limit, step), *this);
 }
 
 Tensor Tensor::select(int64_t dim, int64_t index, Loc loc) const {
@@ -465,11 +498,13 @@ Tensor Tensor::select(int64_t dim, int64_t index, Loc loc) const {
   return r.view(selectAlong(r, r.value(*this), d, index), *this);
 }
 
-Tensor Tensor::index(std::initializer_list<indexing::TensorIndex> indices, Loc loc) const {
+Tensor Tensor::index(std::initializer_list<indexing::TensorIndex> indices,
+                     Loc loc) const {
   return index(std::vector<indexing::TensorIndex>(indices), loc);
 }
 
-Tensor Tensor::index(const std::vector<indexing::TensorIndex> &indices, Loc loc) const {
+Tensor Tensor::index(const std::vector<indexing::TensorIndex> &indices,
+                     Loc loc) const {
   using Kind = indexing::TensorIndex::Kind;
   Recorder r("index", loc);
   int64_t rank = static_cast<int64_t>(r.shape(*this).size());
@@ -521,8 +556,10 @@ Tensor Tensor::index(const std::vector<indexing::TensorIndex> &indices, Loc loc)
       const Tensor &index = idx.getTensor();
       ScalarType type = r.dtype(index);
       if (type == kBool)
-        r.fail("boolean mask indexing gives a shape that depends on the data, which a "
-               "recorded graph cannot have; use masked_fill() or where() instead");
+        r.fail(
+            "boolean mask indexing gives a shape that depends on the data, "
+            "which a "
+            "recorded graph cannot have; use masked_fill() or where() instead");
       checkIndexType(r, index, "index tensors");
       int64_t size = x.type().shape[dim];
       checkIndexRange(r, index, size, dim);
@@ -538,13 +575,15 @@ Tensor Tensor::index(const std::vector<indexing::TensorIndex> &indices, Loc loc)
   return r.view(x, *this);
 }
 
-Tensor index_select(const Tensor &self, int64_t dim, const Tensor &index, Loc loc) {
+Tensor index_select(const Tensor &self, int64_t dim, const Tensor &index,
+                    Loc loc) {
   Recorder r("index_select", loc);
   const Shape &shape = r.shape(self);
   const Shape &indexShape = r.shape(index);
   checkIndexType(r, index, "index");
   if (indexShape.size() > 1)
-    r.fail("index is supposed to be a vector, got shape {}", detail::formatShape(indexShape));
+    r.fail("index is supposed to be a vector, got shape {}",
+           detail::formatShape(indexShape));
   int64_t rank = static_cast<int64_t>(shape.size());
   int64_t d = r.wrapDim(dim, rank);
   if (rank == 0) {
@@ -563,7 +602,8 @@ Tensor gather(const Tensor &self, int64_t dim, const Tensor &index, Loc loc) {
   if (r.dtype(index) != kLong)
     r.fail("expected dtype int64 for index, got {}", toString(r.dtype(index)));
   if (indexShape.size() != shape.size())
-    r.fail("index tensor must have the same number of dimensions as input tensor: {} "
+    r.fail("index tensor must have the same number of dimensions as input "
+           "tensor: {} "
            "and {}",
            detail::formatShape(indexShape), detail::formatShape(shape));
   int64_t rank = static_cast<int64_t>(shape.size());
@@ -574,15 +614,17 @@ Tensor gather(const Tensor &self, int64_t dim, const Tensor &index, Loc loc) {
   }
   for (int64_t k = 0; k < rank; ++k)
     if (k != d && indexShape[k] > shape[k])
-      r.fail("size does not match at dimension {}: expected index {} to be smaller "
+      r.fail("size does not match at dimension {}: expected index {} to be "
+             "smaller "
              "than self {} apart from dimension {}",
              k, detail::formatShape(indexShape), detail::formatShape(shape), d);
   checkIndexRange(r, index, shape[d], d);
   return r.result(gatherValue(r, self, d, index), {&self, &index});
 }
 
-Tensor embedding(const Tensor &weight, const Tensor &indices, int64_t padding_idx,
-                 bool scale_grad_by_freq, bool sparse, Loc loc) {
+Tensor embedding(const Tensor &weight, const Tensor &indices,
+                 int64_t padding_idx, bool scale_grad_by_freq, bool sparse,
+                 Loc loc) {
   (void)padding_idx;
   (void)scale_grad_by_freq;
   (void)sparse;
@@ -592,7 +634,8 @@ Tensor embedding(const Tensor &weight, const Tensor &indices, int64_t padding_id
     r.fail("'weight' must be 2-D, got shape {}", detail::formatShape(shape));
   checkIndexType(r, indices, "argument 'indices'");
   checkIndexRange(r, indices, shape[0], 0);
-  return r.result(r.gather(r.value(weight), r.value(indices), 0), {&weight, &indices});
+  return r.result(r.gather(r.value(weight), r.value(indices), 0),
+                  {&weight, &indices});
 }
 
 Tensor Tensor::index_select(int64_t dim, const Tensor &index, Loc loc) const {
@@ -607,10 +650,16 @@ Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim, Loc loc) const {
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1, Loc loc) const {
   return dlc::transpose(*this, dim0, dim1, loc);
 }
-Tensor Tensor::permute(IntArrayRef dims, Loc loc) const { return dlc::permute(*this, dims, loc); }
+Tensor Tensor::permute(IntArrayRef dims, Loc loc) const {
+  return dlc::permute(*this, dims, loc);
+}
 Tensor Tensor::t(Loc loc) const { return dlc::t(*this, loc); }
-Tensor Tensor::unsqueeze(int64_t dim, Loc loc) const { return dlc::unsqueeze(*this, dim, loc); }
+Tensor Tensor::unsqueeze(int64_t dim, Loc loc) const {
+  return dlc::unsqueeze(*this, dim, loc);
+}
 Tensor Tensor::squeeze(Loc loc) const { return dlc::squeeze(*this, loc); }
-Tensor Tensor::squeeze(int64_t dim, Loc loc) const { return dlc::squeeze(*this, dim, loc); }
+Tensor Tensor::squeeze(int64_t dim, Loc loc) const {
+  return dlc::squeeze(*this, dim, loc);
+}
 
 } // namespace dlc

@@ -63,8 +63,9 @@ TensorData::TensorData(std::initializer_list<TensorData> nested) {
     anyInt = anyInt || isIntegralType(t, false);
     allBool = allBool && t == kBool;
   }
-  inferredType = anyFloat ? (children.front().type() == kDouble ? kDouble : kFloat)
-                 : anyInt ? kLong
+  inferredType = anyFloat
+                     ? (children.front().type() == kDouble ? kDouble : kFloat)
+                 : anyInt  ? kLong
                  : allBool ? kBool
                            : kFloat;
 }

@@ -1,7 +1,7 @@
 //===- Tensor.cpp - Properties, data out, conversions, printing -----------===//
 
-#include "frontend/Functions.h"
 #include "frontend/Tensor.h"
+#include "frontend/Functions.h"
 #include "frontend/detail/Recorder.h"
 
 #include "runtime/Format.h"
@@ -16,7 +16,8 @@ using detail::TensorImpl;
 using detail::Value;
 
 Tensor::Tensor() = default;
-Tensor::Tensor(std::shared_ptr<detail::TensorImpl> impl) : impl(std::move(impl)) {}
+Tensor::Tensor(std::shared_ptr<detail::TensorImpl> impl)
+    : impl(std::move(impl)) {}
 
 //===----------------------------------------------------------------------===//
 // Properties
@@ -49,18 +50,23 @@ ScalarType Tensor::scalar_type(Loc loc) const {
   return Recorder("scalar_type", loc).dtype(*this);
 }
 
-Device Tensor::device(Loc loc) const { return Recorder("device", loc).impl(*this).device; }
+Device Tensor::device(Loc loc) const {
+  return Recorder("device", loc).impl(*this).device;
+}
 
 TensorOptions Tensor::options(Loc loc) const {
   TensorImpl &i = Recorder("options", loc).impl(*this);
-  return TensorOptions().dtype(i.dtype).device(i.device).requires_grad(i.requiresGrad);
+  return TensorOptions().dtype(i.dtype).device(i.device).requires_grad(
+      i.requiresGrad);
 }
 
 bool Tensor::is_floating_point(Loc loc) const {
   return isFloatingType(scalar_type(loc));
 }
 
-size_t Tensor::element_size(Loc loc) const { return elementSize(scalar_type(loc)); }
+size_t Tensor::element_size(Loc loc) const {
+  return elementSize(scalar_type(loc));
+}
 
 bool Tensor::requires_grad(Loc loc) const {
   return Recorder("requires_grad", loc).impl(*this).requiresGrad;
@@ -100,13 +106,10 @@ std::string Tensor::toString() const {
 namespace {
 
 /// The realized buffer of `impl`'s value (realizing every pending value).
-const rt::BufferPtr &realized(TensorImpl &impl) {
-  if (!impl.value.isRealized())
-    detail::realizeAll();
-  return impl.value.buffer();
-}
+rt::BufferPtr realized(TensorImpl &impl) { return detail::realize(impl); }
 
-template <typename T> T elementAs(const void *data, ScalarType type, int64_t i) {
+template <typename T>
+T elementAs(const void *data, ScalarType type, int64_t i) {
   switch (type) {
   case ScalarType::Bool:
     return static_cast<T>(static_cast<const uint8_t *>(data)[i] != 0);
@@ -238,7 +241,8 @@ Tensor Tensor::to(const TensorOptions &options, Loc loc) const {
     checkDevice(r, options.device());
   Tensor converted = options.has_dtype() ? to(options.dtype(), loc) : *this;
   if (options.has_requires_grad() && options.requires_grad() != i.requiresGrad)
-    r.fail("to() cannot change requires_grad; use requires_grad_() or detach()");
+    r.fail(
+        "to() cannot change requires_grad; use requires_grad_() or detach()");
   return converted;
 }
 
@@ -261,45 +265,91 @@ Tensor Tensor::contiguous(Loc loc) const {
 // Operators
 //===----------------------------------------------------------------------===//
 
-Tensor Tensor::operator-() const { return neg(); }
-Tensor Tensor::operator[](int64_t index) const { return select(0, index); }
+Tensor Tensor::operator[](detail::WithLoc<int64_t> index) const {
+  return select(0, index.value, index.loc);
+}
 
-Tensor operator+(const Tensor &a, detail::WithLoc<Tensor> b) { return add(a, b.value, 1, b.loc); }
-Tensor operator+(const Tensor &a, detail::WithLoc<Scalar> b) { return add(a, b.value, 1, b.loc); }
-Tensor operator+(detail::WithLoc<Scalar> a, const Tensor &b) { return add(b, a.value, 1, a.loc); }
-Tensor operator-(const Tensor &a, detail::WithLoc<Tensor> b) { return sub(a, b.value, 1, b.loc); }
-Tensor operator-(const Tensor &a, detail::WithLoc<Scalar> b) { return sub(a, b.value, 1, b.loc); }
+Tensor operator-(detail::WithLoc<Tensor> a) { return neg(a.value, a.loc); }
+
+Tensor operator+(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return add(a, b.value, 1, b.loc);
+}
+Tensor operator+(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return add(a, b.value, 1, b.loc);
+}
+Tensor operator+(detail::WithLoc<Scalar> a, const Tensor &b) {
+  return add(b, a.value, 1, a.loc);
+}
+Tensor operator-(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return sub(a, b.value, 1, b.loc);
+}
+Tensor operator-(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return sub(a, b.value, 1, b.loc);
+}
 Tensor operator-(detail::WithLoc<Scalar> a, const Tensor &b) {
   return add(neg(b, a.loc), a.value, 1, a.loc);
 }
-Tensor operator*(const Tensor &a, detail::WithLoc<Tensor> b) { return mul(a, b.value, b.loc); }
-Tensor operator*(const Tensor &a, detail::WithLoc<Scalar> b) { return mul(a, b.value, b.loc); }
-Tensor operator*(detail::WithLoc<Scalar> a, const Tensor &b) { return mul(b, a.value, a.loc); }
-Tensor operator/(const Tensor &a, detail::WithLoc<Tensor> b) { return div(a, b.value, b.loc); }
-Tensor operator/(const Tensor &a, detail::WithLoc<Scalar> b) { return div(a, b.value, b.loc); }
-Tensor operator/(detail::WithLoc<Scalar> a, const Tensor &b) {
-  return div(full_like(b, a.value, b.options().dtype(detail::resultType({b, a.value})),
-                       a.loc),
-             b, a.loc);
+Tensor operator*(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return mul(a, b.value, b.loc);
 }
-Tensor operator==(const Tensor &a, detail::WithLoc<Tensor> b) { return eq(a, b.value, b.loc); }
-Tensor operator==(const Tensor &a, detail::WithLoc<Scalar> b) { return eq(a, b.value, b.loc); }
-Tensor operator!=(const Tensor &a, detail::WithLoc<Tensor> b) { return ne(a, b.value, b.loc); }
-Tensor operator!=(const Tensor &a, detail::WithLoc<Scalar> b) { return ne(a, b.value, b.loc); }
-Tensor operator<(const Tensor &a, detail::WithLoc<Tensor> b) { return lt(a, b.value, b.loc); }
-Tensor operator<(const Tensor &a, detail::WithLoc<Scalar> b) { return lt(a, b.value, b.loc); }
-Tensor operator<=(const Tensor &a, detail::WithLoc<Tensor> b) { return le(a, b.value, b.loc); }
-Tensor operator<=(const Tensor &a, detail::WithLoc<Scalar> b) { return le(a, b.value, b.loc); }
-Tensor operator>(const Tensor &a, detail::WithLoc<Tensor> b) { return gt(a, b.value, b.loc); }
-Tensor operator>(const Tensor &a, detail::WithLoc<Scalar> b) { return gt(a, b.value, b.loc); }
-Tensor operator>=(const Tensor &a, detail::WithLoc<Tensor> b) { return ge(a, b.value, b.loc); }
-Tensor operator>=(const Tensor &a, detail::WithLoc<Scalar> b) { return ge(a, b.value, b.loc); }
+Tensor operator*(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return mul(a, b.value, b.loc);
+}
+Tensor operator*(detail::WithLoc<Scalar> a, const Tensor &b) {
+  return mul(b, a.value, a.loc);
+}
+Tensor operator/(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return div(a, b.value, b.loc);
+}
+Tensor operator/(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return div(a, b.value, b.loc);
+}
+Tensor operator/(detail::WithLoc<Scalar> a, const Tensor &b) {
+  ScalarType type = Recorder("div", a.loc).resultType({b, a.value});
+  return div(full_like(b, a.value, type, a.loc), b, a.loc);
+}
+Tensor operator==(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return eq(a, b.value, b.loc);
+}
+Tensor operator==(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return eq(a, b.value, b.loc);
+}
+Tensor operator!=(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return ne(a, b.value, b.loc);
+}
+Tensor operator!=(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return ne(a, b.value, b.loc);
+}
+Tensor operator<(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return lt(a, b.value, b.loc);
+}
+Tensor operator<(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return lt(a, b.value, b.loc);
+}
+Tensor operator<=(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return le(a, b.value, b.loc);
+}
+Tensor operator<=(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return le(a, b.value, b.loc);
+}
+Tensor operator>(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return gt(a, b.value, b.loc);
+}
+Tensor operator>(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return gt(a, b.value, b.loc);
+}
+Tensor operator>=(const Tensor &a, detail::WithLoc<Tensor> b) {
+  return ge(a, b.value, b.loc);
+}
+Tensor operator>=(const Tensor &a, detail::WithLoc<Scalar> b) {
+  return ge(a, b.value, b.loc);
+}
 
 std::ostream &operator<<(std::ostream &os, const Tensor &tensor) {
   if (!tensor.defined())
     return os << "[ Tensor (undefined) ]";
   TensorImpl &i = *tensor.unsafeGetImpl();
-  const rt::BufferPtr &buffer = realized(i);
+  rt::BufferPtr buffer = realized(i);
   rt::formatTensor(os, buffer->data(), i.dtype, i.shape, i.device);
   return os;
 }

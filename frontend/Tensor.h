@@ -39,7 +39,8 @@ namespace detail {
 struct TensorImpl;
 
 /// The ScalarType of a C++ element type.
-template <typename T> constexpr ScalarType scalarTypeOf() {
+template <typename T>
+constexpr ScalarType scalarTypeOf() {
   if constexpr (std::is_same_v<T, bool>)
     return kBool;
   else if constexpr (std::is_same_v<T, int32_t>)
@@ -59,6 +60,33 @@ template <typename T> constexpr ScalarType scalarTypeOf() {
 namespace indexing {
 class TensorIndex;
 } // namespace indexing
+
+namespace detail {
+
+/// A value with the location of the expression that produced it: lets the
+/// operators (which cannot take a defaulted location) report the user's
+/// line, because the conversion happens at the call site.
+template <typename T>
+struct WithLoc {
+  /* implicit */ WithLoc(const T &value, Loc loc = Loc::current())
+      : value(value), loc(loc) {}
+  const T &value;
+  Loc loc;
+};
+
+template <>
+struct WithLoc<Scalar> {
+  template <typename N>
+    requires std::is_arithmetic_v<N>
+  /* implicit */ WithLoc(N number, Loc loc = Loc::current())
+      : value(number), loc(loc) {}
+  /* implicit */ WithLoc(const Scalar &scalar, Loc loc = Loc::current())
+      : value(scalar), loc(loc) {}
+  Scalar value;
+  Loc loc;
+};
+
+} // namespace detail
 
 class Tensor {
 public:
@@ -93,18 +121,21 @@ public:
   //===--- Data out (these realize) ---------------------------------------===//
 
   /// The single element, converted to T.
-  template <typename T> T item(Loc loc = Loc::current()) const {
+  template <typename T>
+  T item(Loc loc = Loc::current()) const {
     return item(loc).to<T>();
   }
   Scalar item(Loc loc = Loc::current()) const;
   /// The tensor's memory; T must be its element type. Writing through it
   /// changes this tensor only (not other tensors or views derived from it).
-  template <typename T> T *data_ptr(Loc loc = Loc::current()) const {
+  template <typename T>
+  T *data_ptr(Loc loc = Loc::current()) const {
     return static_cast<T *>(typedDataPtr(detail::scalarTypeOf<T>(), loc));
   }
   void *data_ptr(Loc loc = Loc::current()) const;
   /// A copy of the elements, converted to T (dlc's own).
-  template <typename T> std::vector<T> to_vector(Loc loc = Loc::current()) const {
+  template <typename T>
+  std::vector<T> to_vector(Loc loc = Loc::current()) const {
     std::vector<T> values(static_cast<size_t>(numel(loc)));
     if constexpr (std::is_same_v<T, bool>) {
       std::vector<uint8_t> bytes(values.size());
@@ -120,6 +151,9 @@ public:
   void copyTo(void *out, ScalarType type, Loc loc = Loc::current()) const;
 
   Tensor to(Device device, Loc loc = Loc::current()) const;
+  Tensor to(DeviceType type, Loc loc = Loc::current()) const {
+    return to(Device(type), loc);
+  }
   Tensor to(ScalarType type, Loc loc = Loc::current()) const;
   Tensor to(Device device, ScalarType type, Loc loc = Loc::current()) const;
   Tensor to(const TensorOptions &options, Loc loc = Loc::current()) const;
@@ -146,15 +180,20 @@ public:
   Tensor logical_not(Loc loc = Loc::current()) const;
   Tensor pow(const Tensor &exponent, Loc loc = Loc::current()) const;
   Tensor pow(const Scalar &exponent, Loc loc = Loc::current()) const;
-  Tensor clamp(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt,
+  Tensor clamp(std::optional<Scalar> min,
+               std::optional<Scalar> max = std::nullopt,
                Loc loc = Loc::current()) const;
   Tensor clamp_min(const Scalar &min, Loc loc = Loc::current()) const;
   Tensor clamp_max(const Scalar &max, Loc loc = Loc::current()) const;
 
-  Tensor add(const Tensor &other, const Scalar &alpha = 1, Loc loc = Loc::current()) const;
-  Tensor add(const Scalar &other, const Scalar &alpha = 1, Loc loc = Loc::current()) const;
-  Tensor sub(const Tensor &other, const Scalar &alpha = 1, Loc loc = Loc::current()) const;
-  Tensor sub(const Scalar &other, const Scalar &alpha = 1, Loc loc = Loc::current()) const;
+  Tensor add(const Tensor &other, const Scalar &alpha = 1,
+             Loc loc = Loc::current()) const;
+  Tensor add(const Scalar &other, const Scalar &alpha = 1,
+             Loc loc = Loc::current()) const;
+  Tensor sub(const Tensor &other, const Scalar &alpha = 1,
+             Loc loc = Loc::current()) const;
+  Tensor sub(const Scalar &other, const Scalar &alpha = 1,
+             Loc loc = Loc::current()) const;
   Tensor mul(const Tensor &other, Loc loc = Loc::current()) const;
   Tensor mul(const Scalar &other, Loc loc = Loc::current()) const;
   Tensor div(const Tensor &other, Loc loc = Loc::current()) const;
@@ -185,29 +224,37 @@ public:
 
   //===--- Reductions -----------------------------------------------------===//
 
-  Tensor sum(std::optional<ScalarType> dtype = std::nullopt, Loc loc = Loc::current()) const;
+  Tensor sum(std::optional<ScalarType> dtype = std::nullopt,
+             Loc loc = Loc::current()) const;
   Tensor sum(IntArrayRef dim, bool keepdim = false,
-             std::optional<ScalarType> dtype = std::nullopt, Loc loc = Loc::current()) const;
-  Tensor mean(std::optional<ScalarType> dtype = std::nullopt, Loc loc = Loc::current()) const;
+             std::optional<ScalarType> dtype = std::nullopt,
+             Loc loc = Loc::current()) const;
+  Tensor mean(std::optional<ScalarType> dtype = std::nullopt,
+              Loc loc = Loc::current()) const;
   Tensor mean(IntArrayRef dim, bool keepdim = false,
-              std::optional<ScalarType> dtype = std::nullopt, Loc loc = Loc::current()) const;
+              std::optional<ScalarType> dtype = std::nullopt,
+              Loc loc = Loc::current()) const;
   Tensor max(Loc loc = Loc::current()) const;
   std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false,
                                  Loc loc = Loc::current()) const;
   Tensor min(Loc loc = Loc::current()) const;
   std::tuple<Tensor, Tensor> min(int64_t dim, bool keepdim = false,
                                  Loc loc = Loc::current()) const;
-  Tensor amax(IntArrayRef dim = {}, bool keepdim = false, Loc loc = Loc::current()) const;
-  Tensor amin(IntArrayRef dim = {}, bool keepdim = false, Loc loc = Loc::current()) const;
+  Tensor amax(IntArrayRef dim = {}, bool keepdim = false,
+              Loc loc = Loc::current()) const;
+  Tensor amin(IntArrayRef dim = {}, bool keepdim = false,
+              Loc loc = Loc::current()) const;
   Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
                 Loc loc = Loc::current()) const;
   Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false,
                 Loc loc = Loc::current()) const;
   Tensor softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt,
                  Loc loc = Loc::current()) const;
-  Tensor log_softmax(int64_t dim, std::optional<ScalarType> dtype = std::nullopt,
+  Tensor log_softmax(int64_t dim,
+                     std::optional<ScalarType> dtype = std::nullopt,
                      Loc loc = Loc::current()) const;
-  Tensor logsumexp(IntArrayRef dim, bool keepdim = false, Loc loc = Loc::current()) const;
+  Tensor logsumexp(IntArrayRef dim, bool keepdim = false,
+                   Loc loc = Loc::current()) const;
 
   //===--- Linear algebra -------------------------------------------------===//
 
@@ -248,17 +295,23 @@ public:
                Loc loc = Loc::current()) const;
   Tensor index(const std::vector<indexing::TensorIndex> &indices,
                Loc loc = Loc::current()) const;
-  Tensor index_select(int64_t dim, const Tensor &index, Loc loc = Loc::current()) const;
-  Tensor gather(int64_t dim, const Tensor &index, Loc loc = Loc::current()) const;
+  Tensor index_select(int64_t dim, const Tensor &index,
+                      Loc loc = Loc::current()) const;
+  Tensor gather(int64_t dim, const Tensor &index,
+                Loc loc = Loc::current()) const;
   /// `select(0, i)`.
-  Tensor operator[](int64_t index) const;
+  Tensor operator[](detail::WithLoc<int64_t> index) const;
 
   //===--- In place (the handle is rebound to a new value) ----------------===//
 
-  Tensor &add_(const Tensor &other, const Scalar &alpha = 1, Loc loc = Loc::current());
-  Tensor &add_(const Scalar &other, const Scalar &alpha = 1, Loc loc = Loc::current());
-  Tensor &sub_(const Tensor &other, const Scalar &alpha = 1, Loc loc = Loc::current());
-  Tensor &sub_(const Scalar &other, const Scalar &alpha = 1, Loc loc = Loc::current());
+  Tensor &add_(const Tensor &other, const Scalar &alpha = 1,
+               Loc loc = Loc::current());
+  Tensor &add_(const Scalar &other, const Scalar &alpha = 1,
+               Loc loc = Loc::current());
+  Tensor &sub_(const Tensor &other, const Scalar &alpha = 1,
+               Loc loc = Loc::current());
+  Tensor &sub_(const Scalar &other, const Scalar &alpha = 1,
+               Loc loc = Loc::current());
   Tensor &mul_(const Tensor &other, Loc loc = Loc::current());
   Tensor &mul_(const Scalar &other, Loc loc = Loc::current());
   Tensor &div_(const Tensor &other, Loc loc = Loc::current());
@@ -266,19 +319,36 @@ public:
   Tensor &zero_(Loc loc = Loc::current());
   Tensor &fill_(const Scalar &value, Loc loc = Loc::current());
   Tensor &copy_(const Tensor &src, Loc loc = Loc::current());
-  Tensor &clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt,
+  Tensor &clamp_(std::optional<Scalar> min,
+                 std::optional<Scalar> max = std::nullopt,
                  Loc loc = Loc::current());
-  Tensor &masked_fill_(const Tensor &mask, const Scalar &value, Loc loc = Loc::current());
+  Tensor &masked_fill_(const Tensor &mask, const Scalar &value,
+                       Loc loc = Loc::current());
 
-  Tensor operator-() const;
-  Tensor &operator+=(const Tensor &other) { return add_(other); }
-  Tensor &operator+=(const Scalar &other) { return add_(other); }
-  Tensor &operator-=(const Tensor &other) { return sub_(other); }
-  Tensor &operator-=(const Scalar &other) { return sub_(other); }
-  Tensor &operator*=(const Tensor &other) { return mul_(other); }
-  Tensor &operator*=(const Scalar &other) { return mul_(other); }
-  Tensor &operator/=(const Tensor &other) { return div_(other); }
-  Tensor &operator/=(const Scalar &other) { return div_(other); }
+  Tensor &operator+=(detail::WithLoc<Tensor> other) {
+    return add_(other.value, 1, other.loc);
+  }
+  Tensor &operator+=(detail::WithLoc<Scalar> other) {
+    return add_(other.value, 1, other.loc);
+  }
+  Tensor &operator-=(detail::WithLoc<Tensor> other) {
+    return sub_(other.value, 1, other.loc);
+  }
+  Tensor &operator-=(detail::WithLoc<Scalar> other) {
+    return sub_(other.value, 1, other.loc);
+  }
+  Tensor &operator*=(detail::WithLoc<Tensor> other) {
+    return mul_(other.value, other.loc);
+  }
+  Tensor &operator*=(detail::WithLoc<Scalar> other) {
+    return mul_(other.value, other.loc);
+  }
+  Tensor &operator/=(detail::WithLoc<Tensor> other) {
+    return div_(other.value, other.loc);
+  }
+  Tensor &operator/=(detail::WithLoc<Scalar> other) {
+    return div_(other.value, other.loc);
+  }
 
   /// The shared implementation (frontend-internal).
   detail::TensorImpl *unsafeGetImpl() const { return impl.get(); }
@@ -290,31 +360,7 @@ private:
   std::shared_ptr<detail::TensorImpl> impl;
 };
 
-namespace detail {
-
-/// A value with the location of the expression that produced it: lets the
-/// binary operators (which cannot take a defaulted location) report the
-/// user's line, because the conversion happens at the call site.
-template <typename T> struct WithLoc {
-  /* implicit */ WithLoc(const T &value, Loc loc = Loc::current())
-      : value(value), loc(loc) {}
-  const T &value;
-  Loc loc;
-};
-
-template <> struct WithLoc<Scalar> {
-  template <typename N>
-    requires std::is_arithmetic_v<N>
-  /* implicit */ WithLoc(N number, Loc loc = Loc::current())
-      : value(number), loc(loc) {}
-  /* implicit */ WithLoc(const Scalar &scalar, Loc loc = Loc::current())
-      : value(scalar), loc(loc) {}
-  Scalar value;
-  Loc loc;
-};
-
-} // namespace detail
-
+Tensor operator-(detail::WithLoc<Tensor> a);
 Tensor operator+(const Tensor &a, detail::WithLoc<Tensor> b);
 Tensor operator+(const Tensor &a, detail::WithLoc<Scalar> b);
 Tensor operator+(detail::WithLoc<Scalar> a, const Tensor &b);

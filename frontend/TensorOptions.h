@@ -58,8 +58,12 @@ private:
 
 /// `dlc::dtype(kLong)`, `dlc::device(kCPU)`, `dlc::requires_grad()`: options
 /// with one field set, as in LibTorch.
-inline TensorOptions dtype(ScalarType type) { return TensorOptions().dtype(type); }
-inline TensorOptions device(Device device) { return TensorOptions().device(device); }
+inline TensorOptions dtype(ScalarType type) {
+  return TensorOptions().dtype(type);
+}
+inline TensorOptions device(Device device) {
+  return TensorOptions().device(device);
+}
 inline TensorOptions requires_grad(bool requiresGrad = true) {
   return TensorOptions().requires_grad(requiresGrad);
 }

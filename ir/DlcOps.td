@@ -171,8 +171,9 @@ def Dlc_CastOp : Dlc_Op<"cast", [Pure, Dlc_Elementwise]> {
   let description = [{
     Converts every element to the result's element type, as
     `Tensor::to(ScalarType)` does in PyTorch: float to integer truncates
-    toward zero, integer or float to `i1` is `x != 0`, `i1` to a number is 0
-    or 1. The shape does not change.
+    toward zero (NaN gives 0 and values out of range saturate, where C++
+    would be undefined), integer or float to `i1` is `x != 0`, `i1` to a
+    number is 0 or 1, a narrower integer wraps. The shape does not change.
 
     Example:
 
@@ -402,7 +403,8 @@ def Dlc_GatherOp : Dlc_Op<"gather", [Pure, InferTypeOpAdaptor]> {
     and `result[a, i, c] = input[a, indices[i], c]` (`torch.index_select`
     when `indices` is 1-d, `embedding` when `input` is the weight matrix).
     An index outside `[0, n)` is clamped into it: reads never go out of
-    bounds. The frontend rejects such indices before they get here.
+    bounds. (The frontend reports out-of-range indices it already holds as
+    data; indices computed in the same graph are clamped.)
 
     Example:
 
@@ -474,11 +476,19 @@ def Dlc_RandomOp : Dlc_Op<"random", [Pure]> {
   let description = [{
     Fills the result with samples of `distribution`: `uniform` in [0, 1) or
     standard `normal`. The values are a pure function of `seed`, `offset` and
-    the element's row-major position `i`: element `i` comes from the
-    counter-based generator (Philox-4x32-10) at key `seed` and counter
-    `offset + i`. Two ops with equal operands give equal tensors, so the op
-    is pure and can be recomputed or moved; the frontend advances `offset`
-    by the number of values each draw consumes.
+    the element's row-major position `i`: element `i` comes from the block
+    `x0, x1, x2, x3` of Philox-4x32-10 (Random123's philox4x32_10) with the
+    128-bit counter `offset + i` and the 64-bit key `seed`, as
+
+    - uniform f32: `(x0 >> 8) * 2^-24`
+    - uniform f64: `((x0 << 32 | x1) >> 11) * 2^-53`
+    - normal (computed in f64, then rounded): `sqrt(-2 ln u1) cos(2 pi u2)`
+      with `u1 = (((x0 << 32 | x1) >> 11) + 1) * 2^-53` and
+      `u2 = ((x2 << 32 | x3) >> 11) * 2^-53`
+
+    so every backend gives the same numbers. Two ops with equal operands give
+    equal tensors: the op is pure and can be recomputed or moved; the
+    frontend advances `offset` by the number of values each draw consumes.
 
     Example:
 

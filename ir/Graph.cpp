@@ -16,22 +16,31 @@ int64_t TensorType::numElements() const {
 }
 
 static const char *const kOpNames[kNumOpKinds] = {
-    "dlc.abs",          "dlc.erf",        "dlc.exp",        "dlc.log",
-    "dlc.log1p",        "dlc.neg",        "dlc.not",        "dlc.relu",
-    "dlc.rsqrt",        "dlc.sigmoid",    "dlc.sign",       "dlc.sqrt",
-    "dlc.tanh",         "dlc.add",        "dlc.and",        "dlc.div",
-    "dlc.max",          "dlc.min",        "dlc.mul",        "dlc.or",
-    "dlc.pow",          "dlc.sub",        "dlc.xor",        "dlc.compare",
-    "dlc.select",       "dlc.cast",       "dlc.constant",   "dlc.broadcast_in_dim",
-    "dlc.concat",       "dlc.reshape",    "dlc.slice",      "dlc.transpose",
-    "dlc.reduce_max",   "dlc.reduce_min", "dlc.reduce_sum", "dlc.matmul",
-    "dlc.gather",       "dlc.scatter_add", "dlc.iota",      "dlc.random",
-    "dlc.grad",         "dlc.stop_gradient", "dlc.log_softmax", "dlc.softmax",
+    "dlc.abs",         "dlc.erf",
+    "dlc.exp",         "dlc.log",
+    "dlc.log1p",       "dlc.neg",
+    "dlc.not",         "dlc.relu",
+    "dlc.rsqrt",       "dlc.sigmoid",
+    "dlc.sign",        "dlc.sqrt",
+    "dlc.tanh",        "dlc.add",
+    "dlc.and",         "dlc.div",
+    "dlc.max",         "dlc.min",
+    "dlc.mul",         "dlc.or",
+    "dlc.pow",         "dlc.sub",
+    "dlc.xor",         "dlc.compare",
+    "dlc.select",      "dlc.cast",
+    "dlc.constant",    "dlc.broadcast_in_dim",
+    "dlc.concat",      "dlc.reshape",
+    "dlc.slice",       "dlc.transpose",
+    "dlc.reduce_max",  "dlc.reduce_min",
+    "dlc.reduce_sum",  "dlc.matmul",
+    "dlc.gather",      "dlc.scatter_add",
+    "dlc.iota",        "dlc.random",
+    "dlc.grad",        "dlc.stop_gradient",
+    "dlc.log_softmax", "dlc.softmax",
 };
 
-const char *getOpName(OpKind kind) {
-  return kOpNames[static_cast<int>(kind)];
-}
+const char *getOpName(OpKind kind) { return kOpNames[static_cast<int>(kind)]; }
 
 bool lookupOpKind(const std::string &name, OpKind &kind) {
   for (int i = 0; i < kNumOpKinds; ++i) {

@@ -32,30 +32,51 @@ struct TensorType {
 /// `GraphNode::attr` and, for constants, `GraphNode::value`, as listed here.
 enum class OpKind : uint8_t {
   // Elementwise unary.
-  Abs, Erf, Exp, Log, Log1p, Neg, Not, Relu, Rsqrt, Sigmoid, Sign, Sqrt, Tanh,
+  Abs,
+  Erf,
+  Exp,
+  Log,
+  Log1p,
+  Neg,
+  Not,
+  Relu,
+  Rsqrt,
+  Sigmoid,
+  Sign,
+  Sqrt,
+  Tanh,
   // Elementwise binary.
-  Add, And, Div, Max, Min, Mul, Or, Pow, Sub, Xor,
-  Compare,        ///< attr = ComparisonDirection (eq, ne, lt, le, gt, ge)
+  Add,
+  And,
+  Div,
+  Max,
+  Min,
+  Mul,
+  Or,
+  Pow,
+  Sub,
+  Xor,
+  Compare, ///< attr = ComparisonDirection (eq, ne, lt, le, gt, ge)
   Select,
   Cast,           ///< the result type gives the target
   Constant,       ///< a splat: `value`
   BroadcastInDim, ///< ints = dims
   Concat,         ///< attr = dim
   Reshape,
-  Slice,          ///< ints = start..., limit..., stride...
-  Transpose,      ///< ints = perm
-  ReduceMax,      ///< ints = dims, attr = keepdim
-  ReduceMin,      ///< ints = dims, attr = keepdim
-  ReduceSum,      ///< ints = dims, attr = keepdim
+  Slice,     ///< ints = start..., limit..., stride...
+  Transpose, ///< ints = perm
+  ReduceMax, ///< ints = dims, attr = keepdim
+  ReduceMin, ///< ints = dims, attr = keepdim
+  ReduceSum, ///< ints = dims, attr = keepdim
   Matmul,
-  Gather,         ///< attr = axis
-  ScatterAdd,     ///< attr = axis
-  Iota,           ///< attr = dim
-  Random,         ///< attr = RandomDistribution (uniform, normal)
-  Grad,           ///< operands y, wrt..., [seed]; attr = 1 when seeded
+  Gather,     ///< attr = axis
+  ScatterAdd, ///< attr = axis
+  Iota,       ///< attr = dim
+  Random,     ///< attr = RandomDistribution (uniform, normal)
+  Grad,       ///< operands y, wrt..., [seed]; attr = 1 when seeded
   StopGradient,
-  LogSoftmax,     ///< attr = dim
-  Softmax,        ///< attr = dim
+  LogSoftmax, ///< attr = dim
+  Softmax,    ///< attr = dim
 };
 
 /// The number of op kinds.
@@ -101,11 +122,17 @@ public:
   const std::vector<TensorType> &getInputs() const { return inputs; }
   const std::vector<GraphNode> &getNodes() const { return nodes; }
   const std::vector<int32_t> &getOutputs() const { return outputs; }
-  int32_t getNumValues() const { return static_cast<int32_t>(definitions.size()); }
+  int32_t getNumValues() const {
+    return static_cast<int32_t>(definitions.size());
+  }
   const TensorType &getType(int32_t value) const;
   /// The node defining `value`, or -1 for an input; and the result index.
-  int32_t getDefiningNode(int32_t value) const { return definitions[value].node; }
-  int32_t getResultIndex(int32_t value) const { return definitions[value].result; }
+  int32_t getDefiningNode(int32_t value) const {
+    return definitions[value].node;
+  }
+  int32_t getResultIndex(int32_t value) const {
+    return definitions[value].result;
+  }
 
   /// Everything that makes two graphs compute the same thing: ops, operands,
   /// attributes, types, inputs, outputs (not source locations). Two graphs

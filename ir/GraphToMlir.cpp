@@ -93,14 +93,16 @@ static void addAttributes(Builder &b, const GraphNode &node,
     attrs.append("axis", i64(node.attr));
     break;
   case OpKind::Random:
-    attrs.append("distribution",
-                 RandomDistributionAttr::get(
-                     b.getContext(), static_cast<RandomDistribution>(node.attr)));
+    attrs.append(
+        "distribution",
+        RandomDistributionAttr::get(
+            b.getContext(), static_cast<RandomDistribution>(node.attr)));
     break;
   case OpKind::Grad: {
     int32_t seeded = node.attr ? 1 : 0;
     int32_t wrt = static_cast<int32_t>(node.operands.size()) - 1 - seeded;
-    attrs.append("operandSegmentSizes", b.getDenseI32ArrayAttr({1, wrt, seeded}));
+    attrs.append("operandSegmentSizes",
+                 b.getDenseI32ArrayAttr({1, wrt, seeded}));
     break;
   }
   default:
@@ -137,8 +139,8 @@ OwningOpRef<ModuleOp> buildModule(MLIRContext *context, const Graph &graph,
       state.operands.push_back(values[operand]);
     for (const TensorType &type : node.results)
       state.types.push_back(toMlirType(context, type));
-    addAttributes(builder, node,
-                  cast<RankedTensorType>(state.types.front()), state.attributes);
+    addAttributes(builder, node, cast<RankedTensorType>(state.types.front()),
+                  state.attributes);
     Operation *op = builder.create(state);
     values.append(op->result_begin(), op->result_end());
   }

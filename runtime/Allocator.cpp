@@ -53,7 +53,8 @@ void *CachingAllocator::allocate(size_t bytes) {
       for (auto &[cachedSize, blocks] : freeLists) {
         for (void *block : blocks)
           std::free(block);
-        counters.reservedBytes -= static_cast<int64_t>(cachedSize * blocks.size());
+        counters.reservedBytes -=
+            static_cast<int64_t>(cachedSize * blocks.size());
         blocks.clear();
       }
       pointer = std::aligned_alloc(Buffer::kAlignment, size);

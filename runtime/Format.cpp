@@ -101,8 +101,9 @@ void printMatrix(std::ostream &os, const std::vector<double> &values,
                  int64_t offset, int64_t rows, int64_t cols,
                  const NumberFormat &format, const std::string &indent) {
   constexpr int64_t kLineWidth = 80;
-  int64_t perLine = std::max<int64_t>(
-      1, (kLineWidth - static_cast<int64_t>(indent.size())) / (format.width + 1));
+  int64_t perLine =
+      std::max<int64_t>(1, (kLineWidth - static_cast<int64_t>(indent.size())) /
+                               (format.width + 1));
   for (int64_t first = 0; first < cols; first += perLine) {
     int64_t last = std::min(cols, first + perLine);
     if (cols > perLine) {

@@ -37,7 +37,8 @@ Device::Device(DeviceType type, int8_t index)
                             type == DeviceType::CPU ? "cpu" : "cuda"));
 }
 
-Device::Device(const std::string &spec) : deviceType(DeviceType::CPU), deviceIndex(-1) {
+Device::Device(const std::string &spec)
+    : deviceType(DeviceType::CPU), deviceIndex(-1) {
   std::string_view text = spec;
   std::string_view kind = text.substr(0, text.find(':'));
   if (kind == "cpu") {
@@ -90,7 +91,8 @@ std::string formatLocation(const std::source_location &location) {
 
 void throwError(std::string_view op, std::string_view message,
                 const std::source_location &location) {
-  throw Error(fmt::format("{}: {} ({})", op, message, formatLocation(location)));
+  throw Error(
+      fmt::format("{}: {} ({})", op, message, formatLocation(location)));
 }
 
 } // namespace detail

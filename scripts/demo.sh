@@ -3,7 +3,8 @@
 # and print the IR after each one.
 #
 # Today the passes are canonicalize, dlc-decompose and cse; autodiff, fusion
-# and code generation join this pipeline as they land.
+# and code generation join this pipeline as they land. Then a LibTorch-style
+# C++ loop shows the frontend: lazy recording, one compile, 99 cache hits.
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,3 +24,7 @@ echo
 echo
 echo "== passes dlc-opt knows (dlc-opt --help):"
 "$build/bin/dlc-opt" --help | grep -E -- '--(dlc-[a-z-]+|canonicalize|cse) ' || true
+echo
+echo "== examples/lazy_loop.cpp: a LibTorch-style loop through the frontend"
+echo
+"$build/bin/dlc-example-lazy-loop"

@@ -20,7 +20,8 @@ using ::dlc::ScalarType;
 //===----------------------------------------------------------------------===//
 
 /// Calls `f(T{})` with the storage type of `type` (uint8_t for bool).
-template <typename F> void dispatch(ScalarType type, F &&f) {
+template <typename F>
+void dispatch(ScalarType type, F &&f) {
   switch (type) {
   case ScalarType::Bool:
     return f(uint8_t{});
@@ -35,7 +36,10 @@ template <typename F> void dispatch(ScalarType type, F &&f) {
   }
 }
 
-template <typename T> T *ptr(const TensorRef &t) { return static_cast<T *>(t.data); }
+template <typename T>
+T *ptr(const TensorRef &t) {
+  return static_cast<T *>(t.data);
+}
 
 std::vector<int64_t> rowMajorStrides(const std::vector<int64_t> &shape) {
   std::vector<int64_t> strides(shape.size(), 1);
@@ -90,7 +94,8 @@ void stridedCopy(const TensorRef &out, const TensorRef &in,
     using T = decltype(tag);
     T *o = ptr<T>(out);
     const T *i = ptr<T>(in);
-    forEachOffset(out.shape, strides, base, [&](int64_t offset) { *o++ = i[offset]; });
+    forEachOffset(out.shape, strides, base,
+                  [&](int64_t offset) { *o++ = i[offset]; });
   };
   switch (::dlc::elementSize(in.type)) {
   case 1:
@@ -102,29 +107,35 @@ void stridedCopy(const TensorRef &out, const TensorRef &in,
   }
 }
 
-template <typename T> constexpr bool isFloat = std::is_floating_point_v<T>;
+template <typename T>
+constexpr bool isFloat = std::is_floating_point_v<T>;
 
-template <typename T> T wrapAdd(T a, T b) {
+template <typename T>
+T wrapAdd(T a, T b) {
   using U = std::make_unsigned_t<T>;
   return static_cast<T>(static_cast<U>(a) + static_cast<U>(b));
 }
-template <typename T> T wrapSub(T a, T b) {
+template <typename T>
+T wrapSub(T a, T b) {
   using U = std::make_unsigned_t<T>;
   return static_cast<T>(static_cast<U>(a) - static_cast<U>(b));
 }
-template <typename T> T wrapMul(T a, T b) {
+template <typename T>
+T wrapMul(T a, T b) {
   using U = std::make_unsigned_t<T>;
   return static_cast<T>(static_cast<U>(a) * static_cast<U>(b));
 }
 
 /// The accumulator of sums and products: f64 for floats, i64 for integers.
-template <typename T> using Acc = std::conditional_t<isFloat<T>, double, int64_t>;
+template <typename T>
+using Acc = std::conditional_t<isFloat<T>, double, int64_t>;
 
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-template <typename T> T unaryOp(OpKind kind, T x, bool isBool) {
+template <typename T>
+T unaryOp(OpKind kind, T x, bool isBool) {
   if constexpr (isFloat<T>) {
     switch (kind) {
     case OpKind::Abs:
@@ -174,7 +185,8 @@ template <typename T> T unaryOp(OpKind kind, T x, bool isBool) {
   return x;
 }
 
-template <typename T> T binaryOp(OpKind kind, T a, T b) {
+template <typename T>
+T binaryOp(OpKind kind, T a, T b) {
   if constexpr (isFloat<T>) {
     switch (kind) {
     case OpKind::Add:
@@ -188,11 +200,13 @@ template <typename T> T binaryOp(OpKind kind, T a, T b) {
     case OpKind::Pow:
       return std::pow(a, b);
     case OpKind::Max:
-      return (std::isnan(a) || std::isnan(b)) ? std::numeric_limits<T>::quiet_NaN()
-                                              : std::max(a, b);
+      return (std::isnan(a) || std::isnan(b))
+                 ? std::numeric_limits<T>::quiet_NaN()
+                 : std::max(a, b);
     case OpKind::Min:
-      return (std::isnan(a) || std::isnan(b)) ? std::numeric_limits<T>::quiet_NaN()
-                                              : std::min(a, b);
+      return (std::isnan(a) || std::isnan(b))
+                 ? std::numeric_limits<T>::quiet_NaN()
+                 : std::min(a, b);
     default:
       break;
     }
@@ -319,7 +333,8 @@ To convertElement(From x, bool toBool, bool fromBool) {
 }
 
 void runCast(const TensorRef &in, const TensorRef &out) {
-  bool fromBool = in.type == ScalarType::Bool, toBool = out.type == ScalarType::Bool;
+  bool fromBool = in.type == ScalarType::Bool,
+       toBool = out.type == ScalarType::Bool;
   dispatch(in.type, [&](auto fromTag) {
     using From = decltype(fromTag);
     dispatch(out.type, [&](auto toTag) {
@@ -378,7 +393,8 @@ void runConcat(int64_t dim, const std::vector<TensorRef> &inputs,
     int64_t chunk = in.shape[dim] * inner;
     for (int64_t o = 0; o < outer; ++o)
       std::memcpy(static_cast<char *>(out.data) + (o * outRow + offset) * es,
-                  static_cast<const char *>(in.data) + o * chunk * es, chunk * es);
+                  static_cast<const char *>(in.data) + o * chunk * es,
+                  chunk * es);
     offset += chunk;
   }
 }
@@ -402,8 +418,8 @@ void forEachReduced(const std::vector<int64_t> &inShape,
   forEachOffset(inShape, strides, 0, [&](int64_t o) { f(i++, o); });
 }
 
-void runReduce(OpKind kind, const std::vector<int64_t> &dims, const TensorRef &in,
-               const TensorRef &out) {
+void runReduce(OpKind kind, const std::vector<int64_t> &dims,
+               const TensorRef &in, const TensorRef &out) {
   bool isBool = in.type == ScalarType::Bool;
   dispatch(in.type, [&](auto tag) {
     using T = decltype(tag);
@@ -430,7 +446,8 @@ void runReduce(OpKind kind, const std::vector<int64_t> &dims, const TensorRef &i
       identity = isMax ? -std::numeric_limits<T>::infinity()
                        : std::numeric_limits<T>::infinity();
     else
-      identity = isMax ? std::numeric_limits<T>::lowest() : std::numeric_limits<T>::max();
+      identity = isMax ? std::numeric_limits<T>::lowest()
+                       : std::numeric_limits<T>::max();
     std::fill(y, y + n, identity);
     forEachReduced(in.shape, dims, [&](int64_t i, int64_t o) {
       T v = x[i];
@@ -446,7 +463,8 @@ void runReduce(OpKind kind, const std::vector<int64_t> &dims, const TensorRef &i
   });
 }
 
-void runSoftmax(bool log, int64_t dim, const TensorRef &in, const TensorRef &out) {
+void runSoftmax(bool log, int64_t dim, const TensorRef &in,
+                const TensorRef &out) {
   int64_t outer = product(in.shape, 0, dim);
   int64_t size = in.shape[dim];
   int64_t inner = product(in.shape, dim + 1, in.shape.size());
@@ -462,7 +480,8 @@ void runSoftmax(bool log, int64_t dim, const TensorRef &in, const TensorRef &out
           double max = -std::numeric_limits<double>::infinity();
           for (int64_t k = 0; k < size; ++k) {
             double v = x[at(k)];
-            max = (std::isnan(v) || std::isnan(max)) ? v + max : std::max(max, v);
+            max =
+                (std::isnan(v) || std::isnan(max)) ? v + max : std::max(max, v);
           }
           double sum = 0;
           for (int64_t k = 0; k < size; ++k)
@@ -482,10 +501,12 @@ void runSoftmax(bool log, int64_t dim, const TensorRef &in, const TensorRef &out
 // Linear algebra and indexing
 //===----------------------------------------------------------------------===//
 
-void runMatmul(const TensorRef &lhs, const TensorRef &rhs, const TensorRef &out) {
+void runMatmul(const TensorRef &lhs, const TensorRef &rhs,
+               const TensorRef &out) {
   size_t rank = lhs.shape.size();
   int64_t batch = product(lhs.shape, 0, rank - 2);
-  int64_t m = lhs.shape[rank - 2], k = lhs.shape[rank - 1], n = rhs.shape[rank - 1];
+  int64_t m = lhs.shape[rank - 2], k = lhs.shape[rank - 1],
+          n = rhs.shape[rank - 1];
   dispatch(lhs.type, [&](auto tag) {
     using T = decltype(tag);
     const T *a = ptr<T>(lhs);
@@ -504,7 +525,8 @@ void runMatmul(const TensorRef &lhs, const TensorRef &rhs, const TensorRef &out)
             if constexpr (isFloat<T>)
               row[j] += av * static_cast<Acc<T>>(bb[l * n + j]);
             else
-              row[j] = wrapAdd<int64_t>(row[j], wrapMul<int64_t>(av, bb[l * n + j]));
+              row[j] =
+                  wrapAdd<int64_t>(row[j], wrapMul<int64_t>(av, bb[l * n + j]));
           }
         }
         for (int64_t j = 0; j < n; ++j)
@@ -579,8 +601,8 @@ void runIota(int64_t dim, const TensorRef &out) {
   });
 }
 
-void runRandom(int64_t distribution, const TensorRef &seed, const TensorRef &offset,
-               const TensorRef &out) {
+void runRandom(int64_t distribution, const TensorRef &seed,
+               const TensorRef &offset, const TensorRef &out) {
   uint64_t key = static_cast<uint64_t>(*ptr<int64_t>(seed));
   uint64_t base = static_cast<uint64_t>(*ptr<int64_t>(offset));
   bool normal = distribution == 1;
@@ -657,7 +679,8 @@ void runKernel(const Kernel &kernel, const std::vector<TensorRef> &inputs,
     return runConcat(kernel.attr, inputs, out);
   case OpKind::Reshape:
   case OpKind::StopGradient:
-    std::memcpy(out.data, inputs[0].data, out.numel() * ::dlc::elementSize(out.type));
+    std::memcpy(out.data, inputs[0].data,
+                out.numel() * ::dlc::elementSize(out.type));
     return;
   case OpKind::Slice:
     return runSlice(kernel.ints, inputs[0], out);
@@ -679,7 +702,8 @@ void runKernel(const Kernel &kernel, const std::vector<TensorRef> &inputs,
     return runRandom(kernel.attr, inputs[0], inputs[1], out);
   case OpKind::LogSoftmax:
   case OpKind::Softmax:
-    return runSoftmax(kernel.kind == OpKind::LogSoftmax, kernel.attr, inputs[0], out);
+    return runSoftmax(kernel.kind == OpKind::LogSoftmax, kernel.attr, inputs[0],
+                      out);
   case OpKind::Grad:
     break;
   }

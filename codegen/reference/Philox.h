@@ -17,27 +17,32 @@
 
 namespace mlir::dlc::reference {
 
-/// The four 32-bit words of the block at `counter` (the high 64 counter bits
-/// are 0) under `key`.
-inline std::array<uint32_t, 4> philox4x32(uint64_t counter, uint64_t key) {
+/// The block at the 128-bit `counter` under the 64-bit `key` (low words
+/// first), as Random123's philox4x32_10.
+inline std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> c,
+                                          std::array<uint32_t, 2> k) {
   constexpr uint32_t kMul0 = 0xD2511F53u, kMul1 = 0xCD9E8D57u;
   constexpr uint32_t kWeyl0 = 0x9E3779B9u, kWeyl1 = 0xBB67AE85u;
-  uint32_t c0 = static_cast<uint32_t>(counter);
-  uint32_t c1 = static_cast<uint32_t>(counter >> 32);
-  uint32_t c2 = 0, c3 = 0;
-  uint32_t k0 = static_cast<uint32_t>(key), k1 = static_cast<uint32_t>(key >> 32);
   for (int round = 0; round < 10; ++round) {
-    uint64_t p0 = uint64_t(kMul0) * c0;
-    uint64_t p1 = uint64_t(kMul1) * c2;
-    uint32_t n0 = static_cast<uint32_t>(p1 >> 32) ^ c1 ^ k0;
-    uint32_t n1 = static_cast<uint32_t>(p1);
-    uint32_t n2 = static_cast<uint32_t>(p0 >> 32) ^ c3 ^ k1;
-    uint32_t n3 = static_cast<uint32_t>(p0);
-    c0 = n0, c1 = n1, c2 = n2, c3 = n3;
-    k0 += kWeyl0;
-    k1 += kWeyl1;
+    uint64_t p0 = uint64_t(kMul0) * c[0];
+    uint64_t p1 = uint64_t(kMul1) * c[2];
+    c = {static_cast<uint32_t>(p1 >> 32) ^ c[1] ^ k[0],
+         static_cast<uint32_t>(p1),
+         static_cast<uint32_t>(p0 >> 32) ^ c[3] ^ k[1],
+         static_cast<uint32_t>(p0)};
+    k[0] += kWeyl0;
+    k[1] += kWeyl1;
   }
-  return {c0, c1, c2, c3};
+  return c;
+}
+
+/// The block of element `counter` (the high 64 counter bits are 0) under
+/// `key`: what dlc.random uses.
+inline std::array<uint32_t, 4> philox4x32(uint64_t counter, uint64_t key) {
+  return philox4x32(
+      {static_cast<uint32_t>(counter), static_cast<uint32_t>(counter >> 32), 0,
+       0},
+      {static_cast<uint32_t>(key), static_cast<uint32_t>(key >> 32)});
 }
 
 /// Uniform in [0, 1): 24 bits of word 0 for f32, 53 bits of words 0 and 1

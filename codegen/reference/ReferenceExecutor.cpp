@@ -44,7 +44,8 @@ public:
   std::vector<Step> steps;
   std::vector<int> results;
 
-  std::vector<rt::BufferPtr> run(const std::vector<rt::BufferPtr> &inputs) override;
+  std::vector<rt::BufferPtr>
+  run(const std::vector<rt::BufferPtr> &inputs) override;
   size_t numKernels() const override { return steps.size(); }
 
 private:
@@ -56,8 +57,9 @@ private:
 std::vector<rt::BufferPtr>
 ReferenceExecutable::run(const std::vector<rt::BufferPtr> &inputs) {
   if (static_cast<int>(inputs.size()) != numArguments)
-    throw ::dlc::Error("reference executor: expected " + std::to_string(numArguments) +
-                       " inputs, got " + std::to_string(inputs.size()));
+    throw ::dlc::Error("reference executor: expected " +
+                       std::to_string(numArguments) + " inputs, got " +
+                       std::to_string(inputs.size()));
   std::vector<rt::BufferPtr> live(slots.size());
   for (int i = 0; i < numArguments; ++i) {
     if (!inputs[i] || inputs[i]->size() < bytesOf(i))
@@ -187,7 +189,8 @@ LogicalResult describe(Operation *op, Kernel &kernel) {
         kernel.attr = static_cast<int64_t>(o.getDirection());
         return success();
       })
-      .Case([&](ConstantOp o) { return constantBytes(op, o.getValue(), kernel); })
+      .Case(
+          [&](ConstantOp o) { return constantBytes(op, o.getValue(), kernel); })
       .Case([&](BroadcastInDimOp o) {
         copy(o.getDims());
         return success();
@@ -247,7 +250,8 @@ std::unique_ptr<rt::Executable> buildReferenceExecutable(func::FuncOp func) {
                               "f32, f64, i32, i64 and i1, not ")
              << value.getType();
     if (!type.hasStaticShape())
-      return where->emitError("the reference executor needs static shapes, got ")
+      return where->emitError(
+                 "the reference executor needs static shapes, got ")
              << type;
     TensorRef slot;
     slot.type = *element;

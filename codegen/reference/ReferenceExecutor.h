@@ -16,7 +16,8 @@ namespace mlir::dlc {
 /// cannot compile. Emits a diagnostic and returns null for what it cannot
 /// run: dynamic sizes, `dlc.grad` (run dlc-autodiff first), ops of other
 /// dialects.
-std::unique_ptr<::dlc::rt::Executable> buildReferenceExecutable(func::FuncOp func);
+std::unique_ptr<::dlc::rt::Executable>
+buildReferenceExecutable(func::FuncOp func);
 
 } // namespace mlir::dlc
 

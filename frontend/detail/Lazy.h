@@ -26,6 +26,14 @@ Value makeNode(GraphNode def, std::vector<Value> inputs);
 /// dlc::Error when compiling or running fails.
 void realizeAll();
 
+/// The buffer of `impl`'s value, realizing every pending value first if it
+/// is pending.
+rt::BufferPtr realize(TensorImpl &impl);
+
+/// The buffer of `value` if it is realized, else null (safe while another
+/// thread realizes).
+rt::BufferPtr bufferIfRealized(const Value &value);
+
 /// Rebinds `impl` to `value` (an in-place update).
 void rebind(TensorImpl &impl, Value value);
 

@@ -50,7 +50,8 @@ bool canCast(ScalarType from, ScalarType to);
 
 /// The PyTorch broadcast of two shapes, or nullopt with the dimension that
 /// does not match in `badDim`.
-std::optional<Shape> broadcastShapes(const Shape &a, const Shape &b, int64_t &badDim);
+std::optional<Shape> broadcastShapes(const Shape &a, const Shape &b,
+                                     int64_t &badDim);
 
 class Recorder {
 public:
@@ -61,7 +62,8 @@ public:
 
   [[noreturn]] void fail(std::string_view message) const;
   template <typename... Args>
-  [[noreturn]] void fail(fmt::format_string<Args...> format, Args &&...args) const {
+  [[noreturn]] void fail(fmt::format_string<Args...> format,
+                         Args &&...args) const {
     fail(std::string_view(fmt::format(format, std::forward<Args>(args)...)));
   }
 
@@ -70,6 +72,10 @@ public:
   const Value &value(const Tensor &tensor) const { return impl(tensor).value; }
   const Shape &shape(const Tensor &tensor) const { return impl(tensor).shape; }
   ScalarType dtype(const Tensor &tensor) const { return impl(tensor).dtype; }
+
+  /// resultType() of `operands`, after checking that their tensors are
+  /// defined.
+  ScalarType resultType(std::initializer_list<Operand> operands) const;
 
   /// `dim` in [-rank, rank) made non-negative; PyTorch's message otherwise.
   /// A 0-d tensor accepts dims -1 and 0, as PyTorch.
@@ -113,7 +119,8 @@ public:
 
   /// Wraps `value` in a new tensor. It requires grad when gradient mode is
   /// on and any of `inputs` requires grad. Realized at once in eager mode.
-  Tensor result(const Value &value, std::initializer_list<const Tensor *> inputs);
+  Tensor result(const Value &value,
+                std::initializer_list<const Tensor *> inputs);
   Tensor result(const Value &value, const std::vector<Tensor> &inputs);
   /// As result(), and marks the new tensor as a view of `base`.
   Tensor view(const Value &value, const Tensor &base);

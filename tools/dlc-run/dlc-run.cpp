@@ -33,19 +33,21 @@ using namespace mlir;
 namespace cl = llvm::cl;
 using ::dlc::ScalarType;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir file>"),
-                                      cl::init("-"));
-static cl::opt<std::string> entry("entry",
-                                  cl::desc("The function to run (default: the first)"),
-                                  cl::value_desc("name"), cl::init(""));
+static cl::opt<std::string>
+    inputFile(cl::Positional, cl::desc("<input .mlir file>"), cl::init("-"));
+static cl::opt<std::string>
+    entry("entry", cl::desc("The function to run (default: the first)"),
+          cl::value_desc("name"), cl::init(""));
 static cl::opt<bool> inputRandom(
     "input-random",
-    cl::desc("Generate the inputs: floats uniform in [-1, 1), integers in [0, 10), "
-             "bools at random, from --seed (the default)"),
+    cl::desc(
+        "Generate the inputs: floats uniform in [-1, 1), integers in [0, 10), "
+        "bools at random, from --seed (the default)"),
     cl::init(true));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the generated inputs"),
                               cl::init(0));
-static cl::opt<bool> print("print", cl::desc("Print every output"), cl::init(false));
+static cl::opt<bool> print("print", cl::desc("Print every output"),
+                           cl::init(false));
 static cl::opt<bool> pipeline("pipeline",
                               cl::desc("Run dlc's default pipeline first "
                                        "(canonicalize, dlc-decompose, cse)"),
@@ -68,16 +70,19 @@ static std::optional<ScalarType> scalarTypeOf(Type type) {
 }
 
 /// Fills argument `index` from its own Philox stream.
-static void fillRandom(void *data, ScalarType type, int64_t numel, uint64_t index) {
+static void fillRandom(void *data, ScalarType type, int64_t numel,
+                       uint64_t index) {
   uint64_t key = seed * 0x9E3779B97F4A7C15ull + index;
   for (int64_t i = 0; i < numel; ++i) {
     auto x = mlir::dlc::reference::philox4x32(static_cast<uint64_t>(i), key);
     switch (type) {
     case ScalarType::Float:
-      static_cast<float *>(data)[i] = 2 * mlir::dlc::reference::uniformFloat(x) - 1;
+      static_cast<float *>(data)[i] =
+          2 * mlir::dlc::reference::uniformFloat(x) - 1;
       break;
     case ScalarType::Double:
-      static_cast<double *>(data)[i] = 2 * mlir::dlc::reference::uniformDouble(x) - 1;
+      static_cast<double *>(data)[i] =
+          2 * mlir::dlc::reference::uniformDouble(x) - 1;
       break;
     case ScalarType::Int:
       static_cast<int32_t *>(data)[i] = static_cast<int32_t>(x[0] % 10);
@@ -99,9 +104,11 @@ static int fail(const std::string &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "dlc-run: run a function of a dlc .mlir file\n");
+  cl::ParseCommandLineOptions(argc, argv,
+                              "dlc-run: run a function of a dlc .mlir file\n");
   if (device != "cpu")
-    return fail("device '" + device + "' is not available in this build (only cpu)");
+    return fail("device '" + device +
+                "' is not available in this build (only cpu)");
   if (!inputRandom)
     return fail("--input-random is the only way to give inputs today");
 
@@ -109,7 +116,8 @@ int main(int argc, char **argv) {
   mlir::dlc::registerCompilerDialects(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sources;
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(inputFile, sources, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(inputFile, sources, &context);
   if (!module)
     return 1;
 
@@ -131,7 +139,8 @@ int main(int argc, char **argv) {
     if (failed(pm.run(*module)))
       return 1;
   }
-  std::unique_ptr<::dlc::rt::Executable> executable = mlir::dlc::buildExecutable(*module, name);
+  std::unique_ptr<::dlc::rt::Executable> executable =
+      mlir::dlc::buildExecutable(*module, name);
   if (!executable)
     return 1;
 
@@ -140,7 +149,8 @@ int main(int argc, char **argv) {
     auto tensor = cast<RankedTensorType>(type);
     ScalarType element = *scalarTypeOf(tensor.getElementType());
     int64_t numel = tensor.getNumElements();
-    auto buffer = ::dlc::rt::Buffer::allocate(numel * ::dlc::elementSize(element));
+    auto buffer =
+        ::dlc::rt::Buffer::allocate(numel * ::dlc::elementSize(element));
     fillRandom(buffer->data(), element, numel, index);
     inputs.push_back(std::move(buffer));
   }
@@ -160,7 +170,8 @@ int main(int argc, char **argv) {
     os << tensor;
     std::cout << "output #" << index << ": " << text << "\n";
     ::dlc::rt::formatTensor(std::cout, outputs[index]->data(),
-                            *scalarTypeOf(tensor.getElementType()), tensor.getShape());
+                            *scalarTypeOf(tensor.getElementType()),
+                            tensor.getShape());
     std::cout << "\n";
   }
   return 0;

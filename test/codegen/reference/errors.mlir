@@ -1,0 +1,19 @@
+// What the reference executor cannot run is reported, not crashed on.
+// RUN: not dlc-run %s --entry grad 2>&1 | FileCheck %s --check-prefix=GRAD
+// RUN: not dlc-run %s --entry dynamic 2>&1 | FileCheck %s --check-prefix=DYNAMIC
+// RUN: not dlc-run %s --entry missing 2>&1 | FileCheck %s --check-prefix=MISSING
+// RUN: not dlc-run %s --device cuda 2>&1 | FileCheck %s --check-prefix=DEVICE
+
+// GRAD: error: 'dlc.grad' op must be expanded by dlc-autodiff before the function can run
+func.func @grad(%x: tensor<f32>) -> tensor<f32> {
+  %g = dlc.grad %x wrt(%x) : tensor<f32> wrt(tensor<f32>)
+  return %g : tensor<f32>
+}
+
+// DYNAMIC: error: the reference executor needs static shapes, got 'tensor<?xf32>'
+func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
+  return %x : tensor<?xf32>
+}
+
+// MISSING: dlc-run: no function named 'missing'
+// DEVICE: dlc-run: device 'cuda' is not available in this build (only cpu)
