@@ -65,10 +65,8 @@ Device::Device(const std::string &spec)
 }
 
 std::string Device::str() const {
-  std::string name = deviceType == DeviceType::CPU ? "cpu" : "cuda";
-  if (has_index())
-    name += ":" + std::to_string(deviceIndex);
-  return name;
+  const char *name = deviceType == DeviceType::CPU ? "cpu" : "cuda";
+  return has_index() ? fmt::format("{}:{}", name, deviceIndex) : std::string(name);
 }
 
 std::ostream &operator<<(std::ostream &os, DeviceType type) {
