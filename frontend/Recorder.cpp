@@ -415,19 +415,9 @@ Shape Recorder::broadcastShape(
   return out.value_or(Shape{});
 }
 
-Tensor Recorder::result(const Value &value,
-                        std::initializer_list<const Tensor *> inputs) {
-  bool grad = false;
-  Device device = kCPU;
-  for (const Tensor *t : inputs) {
-    if (t && t->defined()) {
-      grad = grad || t->unsafeGetImpl()->requiresGrad;
-      device = t->unsafeGetImpl()->device;
-    }
-  }
-  grad = grad && GradMode::is_enabled();
+Tensor Recorder::wrap(const Value &value, bool grad, Device device) {
   auto impl = std::make_shared<TensorImpl>(value, device);
-  if (grad) {
+  if (grad && GradMode::is_enabled()) {
     impl->requiresGrad = true;
     impl->isLeaf = false;
     value.node->requiresGrad = true;
@@ -438,18 +428,29 @@ Tensor Recorder::result(const Value &value,
   return tensor;
 }
 
+Tensor Recorder::result(const Value &value,
+                        std::initializer_list<const Tensor *> inputs) {
+  bool grad = false;
+  Device device = kCPU;
+  for (const Tensor *t : inputs) {
+    if (t && t->defined()) {
+      grad = grad || t->unsafeGetImpl()->requiresGrad;
+      device = t->unsafeGetImpl()->device;
+    }
+  }
+  return wrap(value, grad, device);
+}
+
 Tensor Recorder::result(const Value &value, const std::vector<Tensor> &inputs) {
   bool grad = false;
-  for (const Tensor &t : inputs)
-    grad = grad || (t.defined() && t.unsafeGetImpl()->requiresGrad);
-  const Tensor *first = inputs.empty() ? nullptr : &inputs.front();
-  Tensor tensor = result(value, {first});
-  if (grad && GradMode::is_enabled()) {
-    tensor.unsafeGetImpl()->requiresGrad = true;
-    tensor.unsafeGetImpl()->isLeaf = false;
-    value.node->requiresGrad = true;
+  Device device = kCPU;
+  for (const Tensor &t : inputs) {
+    if (t.defined()) {
+      grad = grad || t.unsafeGetImpl()->requiresGrad;
+      device = t.unsafeGetImpl()->device;
+    }
   }
-  return tensor;
+  return wrap(value, grad, device);
 }
 
 Tensor Recorder::view(const Value &value, const Tensor &base) {

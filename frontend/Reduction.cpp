@@ -71,8 +71,6 @@ void checkNonEmpty(const Recorder &r, const Tensor &self, const Shape &dims) {
   for (int64_t d : dims)
     if (shape[d] == 0)
       r.fail("expected reduction dim {} to have non-zero size", d);
-  if (dims.empty() && shape.empty())
-    return;
 }
 
 /// The index of the first maximum (or minimum) along `dim`, keepdim, i64;

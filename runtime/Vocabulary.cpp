@@ -66,7 +66,8 @@ Device::Device(const std::string &spec)
 
 std::string Device::str() const {
   const char *name = deviceType == DeviceType::CPU ? "cpu" : "cuda";
-  return has_index() ? fmt::format("{}:{}", name, deviceIndex) : std::string(name);
+  return has_index() ? fmt::format("{}:{}", name, deviceIndex)
+                     : std::string(name);
 }
 
 std::ostream &operator<<(std::ostream &os, DeviceType type) {

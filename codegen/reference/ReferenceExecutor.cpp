@@ -104,25 +104,11 @@ ReferenceExecutable::run(const std::vector<rt::BufferPtr> &inputs) {
   return out;
 }
 
-std::optional<ScalarType> toScalarType(Type type) {
-  if (type.isF32())
-    return ::dlc::kFloat;
-  if (type.isF64())
-    return ::dlc::kDouble;
-  if (type.isInteger(32))
-    return ::dlc::kInt;
-  if (type.isInteger(64))
-    return ::dlc::kLong;
-  if (type.isInteger(1))
-    return ::dlc::kBool;
-  return std::nullopt;
-}
-
 /// The elements of a constant, in its element type's storage (bool as one
 /// byte); one element for a splat.
 LogicalResult constantBytes(Operation *op, ElementsAttr value, Kernel &kernel) {
   Type element = value.getElementType();
-  size_t es = ::dlc::elementSize(*toScalarType(element));
+  size_t es = ::dlc::elementSize(*getScalarType(element));
   auto append = [&](const void *bytes) {
     const auto *p = static_cast<const uint8_t *>(bytes);
     kernel.constant.insert(kernel.constant.end(), p, p + es);
@@ -238,13 +224,27 @@ LogicalResult describe(Operation *op, Kernel &kernel) {
 
 } // namespace
 
+std::optional<ScalarType> getScalarType(Type type) {
+  if (type.isF32())
+    return ::dlc::kFloat;
+  if (type.isF64())
+    return ::dlc::kDouble;
+  if (type.isInteger(32))
+    return ::dlc::kInt;
+  if (type.isInteger(64))
+    return ::dlc::kLong;
+  if (type.isInteger(1))
+    return ::dlc::kBool;
+  return std::nullopt;
+}
+
 std::unique_ptr<rt::Executable> buildReferenceExecutable(func::FuncOp func) {
   auto executable = std::make_unique<ReferenceExecutable>();
   llvm::DenseMap<Value, int> slotOf;
   auto addSlot = [&](Value value, Operation *where) -> FailureOr<int> {
     auto type = dyn_cast<RankedTensorType>(value.getType());
     std::optional<ScalarType> element =
-        type ? toScalarType(type.getElementType()) : std::nullopt;
+        type ? getScalarType(type.getElementType()) : std::nullopt;
     if (!type || !element)
       return where->emitError("the reference executor runs ranked tensors of "
                               "f32, f64, i32, i64 and i1, not ")

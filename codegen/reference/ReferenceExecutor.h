@@ -4,12 +4,18 @@
 #define DLC_CODEGEN_REFERENCE_REFERENCEEXECUTOR_H
 
 #include "runtime/Executable.h"
+#include "runtime/ScalarType.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <memory>
+#include <optional>
 
 namespace mlir::dlc {
+
+/// The runtime element type of an MLIR element type (f32, f64, i32, i64,
+/// i1), or nullopt for any other.
+std::optional<::dlc::ScalarType> getScalarType(Type type);
 
 /// An executable that runs `func` op by op with the reference kernels: the
 /// oracle of every compiled backend, and the fallback for what a backend

@@ -135,6 +135,8 @@ public:
 
 private:
   Value record(GraphNode def, std::vector<Value> inputs, TensorType type);
+  /// A new tensor holding `value`; `grad` when an input requires grad.
+  Tensor wrap(const Value &value, bool grad, Device device);
 
   const char *op;
   Loc loc;

@@ -11,6 +11,7 @@
 
 #include "codegen/Pipeline.h"
 #include "codegen/reference/Philox.h"
+#include "codegen/reference/ReferenceExecutor.h"
 #include "runtime/Buffer.h"
 #include "runtime/Error.h"
 #include "runtime/Format.h"
@@ -54,20 +55,6 @@ static cl::opt<bool> pipeline("pipeline",
                               cl::init(false));
 static cl::opt<std::string> device("device", cl::desc("Where to run (cpu)"),
                                    cl::init("cpu"));
-
-static std::optional<ScalarType> scalarTypeOf(Type type) {
-  if (type.isF32())
-    return ::dlc::kFloat;
-  if (type.isF64())
-    return ::dlc::kDouble;
-  if (type.isInteger(32))
-    return ::dlc::kInt;
-  if (type.isInteger(64))
-    return ::dlc::kLong;
-  if (type.isInteger(1))
-    return ::dlc::kBool;
-  return std::nullopt;
-}
 
 /// Fills argument `index` from its own Philox stream.
 static void fillRandom(void *data, ScalarType type, int64_t numel,
@@ -147,7 +134,7 @@ int main(int argc, char **argv) {
   std::vector<::dlc::rt::BufferPtr> inputs;
   for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
     auto tensor = cast<RankedTensorType>(type);
-    ScalarType element = *scalarTypeOf(tensor.getElementType());
+    ScalarType element = *mlir::dlc::getScalarType(tensor.getElementType());
     int64_t numel = tensor.getNumElements();
     auto buffer =
         ::dlc::rt::Buffer::allocate(numel * ::dlc::elementSize(element));
@@ -170,7 +157,7 @@ int main(int argc, char **argv) {
     os << tensor;
     std::cout << "output #" << index << ": " << text << "\n";
     ::dlc::rt::formatTensor(std::cout, outputs[index]->data(),
-                            *scalarTypeOf(tensor.getElementType()),
+                            *mlir::dlc::getScalarType(tensor.getElementType()),
                             tensor.getShape());
     std::cout << "\n";
   }

@@ -16,14 +16,19 @@ namespace {
 
 TEST(Philox, MatchesRandom123KnownAnswers) {
   using reference::philox4x32;
-  EXPECT_EQ(philox4x32(std::array<uint32_t, 4>{0, 0, 0, 0}, std::array<uint32_t, 2>{0, 0}),
-            (std::array<uint32_t, 4>{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8}));
+  EXPECT_EQ(philox4x32(std::array<uint32_t, 4>{0, 0, 0, 0},
+                       std::array<uint32_t, 2>{0, 0}),
+            (std::array<uint32_t, 4>{0x6627e8d5, 0xe169c58d, 0xbc57ac4c,
+                                     0x9b00dbd8}));
   EXPECT_EQ(philox4x32(std::array<uint32_t, 4>{~0u, ~0u, ~0u, ~0u},
                        std::array<uint32_t, 2>{~0u, ~0u}),
-            (std::array<uint32_t, 4>{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd}));
-  EXPECT_EQ(philox4x32(std::array<uint32_t, 4>{0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344},
+            (std::array<uint32_t, 4>{0x408f276d, 0x41c83b0e, 0xa20bc7c6,
+                                     0x6d5451fd}));
+  EXPECT_EQ(philox4x32(std::array<uint32_t, 4>{0x243f6a88, 0x85a308d3,
+                                               0x13198a2e, 0x03707344},
                        std::array<uint32_t, 2>{0xa4093822, 0x299f31d0}),
-            (std::array<uint32_t, 4>{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}));
+            (std::array<uint32_t, 4>{0xd16cfe09, 0x94fdcceb, 0x5001e420,
+                                     0x24126ea1}));
 }
 
 TEST(Kernels, NeverTrapOrReadOutOfBounds) {
@@ -43,7 +48,8 @@ TEST(Kernels, NeverTrapOrReadOutOfBounds) {
   int64_t ids[3] = {-5, 1, 99};
   Kernel gather;
   gather.kind = OpKind::Gather;
-  reference::runKernel(gather, {{table, ::dlc::kFloat, {3}}, {ids, ::dlc::kLong, {3}}},
+  reference::runKernel(gather,
+                       {{table, ::dlc::kFloat, {3}}, {ids, ::dlc::kLong, {3}}},
                        {{picked, ::dlc::kFloat, {3}}});
   EXPECT_EQ(picked[0], 10);
   EXPECT_EQ(picked[1], 20);
@@ -64,7 +70,8 @@ TEST(Kernels, NeverTrapOrReadOutOfBounds) {
   int32_t i[4];
   Kernel cast;
   cast.kind = OpKind::Cast;
-  reference::runKernel(cast, {{f, ::dlc::kFloat, {4}}}, {{i, ::dlc::kInt, {4}}});
+  reference::runKernel(cast, {{f, ::dlc::kFloat, {4}}},
+                       {{i, ::dlc::kInt, {4}}});
   EXPECT_EQ(i[0], INT32_MAX);
   EXPECT_EQ(i[1], INT32_MIN);
   EXPECT_EQ(i[2], 0);
@@ -123,7 +130,9 @@ TEST(Compiler, UnrunnableGraphsThrowWithTheDiagnostic) {
     FAIL() << "expected an error";
   } catch (const ::dlc::Error &error) {
     std::string message = error.what();
-    EXPECT_NE(message.find("must be expanded by dlc-autodiff"), std::string::npos) << message;
+    EXPECT_NE(message.find("must be expanded by dlc-autodiff"),
+              std::string::npos)
+        << message;
     EXPECT_NE(message.find("reproducer: "), std::string::npos) << message;
   }
 }

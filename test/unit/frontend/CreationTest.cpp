@@ -13,10 +13,12 @@ TEST(Creation, TensorFromListsInfersLibTorchTypes) {
   expectTensor(tensor({1.5, 2.5}), {2}, kFloat, {1.5, 2.5});
   expectTensor(tensor({1, 2, 3}), {3}, kLong, {1, 2, 3});
   expectTensor(tensor({true, false}), {2}, kBool, {1, 0});
-  expectTensor(tensor({{1, 2}, {3, 4}, {5, 6}}), {3, 2}, kLong, {1, 2, 3, 4, 5, 6});
+  expectTensor(tensor({{1, 2}, {3, 4}, {5, 6}}), {3, 2}, kLong,
+               {1, 2, 3, 4, 5, 6});
   expectTensor(tensor({{1.0, 2}, {3, 4}}), {2, 2}, kFloat, {1, 2, 3, 4});
   expectTensor(tensor(3.5), {}, kFloat, {3.5});
-  expectTensor(tensor(std::vector<double>{0.25, 0.5}), {2}, kDouble, {0.25, 0.5});
+  expectTensor(tensor(std::vector<double>{0.25, 0.5}), {2}, kDouble,
+               {0.25, 0.5});
   expectTensor(tensor(std::vector<float>{1.f}), {1}, kFloat, {1});
   expectTensor(tensor(std::vector<int32_t>{7, -7}), {2}, kInt, {7, -7});
   expectTensor(tensor(std::vector<int64_t>{}), {0}, kLong, {});

@@ -32,8 +32,10 @@ TEST(Elementwise, Arithmetic) {
 
 TEST(Elementwise, Broadcasting) {
   Tensor m = tensor({{1, 2, 3}, {4, 5, 6}});
-  expectTensor(m + tensor({10, 20, 30}), {2, 3}, kLong, {11, 22, 33, 14, 25, 36});
-  expectTensor(m + tensor({{100}, {200}}), {2, 3}, kLong, {101, 102, 103, 204, 205, 206});
+  expectTensor(m + tensor({10, 20, 30}), {2, 3}, kLong,
+               {11, 22, 33, 14, 25, 36});
+  expectTensor(m + tensor({{100}, {200}}), {2, 3}, kLong,
+               {101, 102, 103, 204, 205, 206});
   expectTensor(tensor({{1}, {2}}) * tensor({{1, 10, 100}}), {2, 3}, kLong,
                {1, 10, 100, 2, 20, 200});
   expectTensor(m + tensor(1), {2, 3}, kLong, {2, 3, 4, 5, 6, 7});
@@ -52,15 +54,18 @@ TEST(Elementwise, TypePromotion) {
   EXPECT_EQ((i32 + f32).scalar_type(), kFloat);
   EXPECT_EQ((f32 + f64).scalar_type(), kDouble);
   EXPECT_EQ((b + i32).scalar_type(), kInt);
-  EXPECT_EQ((i32 * 2).scalar_type(), kInt) << "an integer number keeps the category";
+  EXPECT_EQ((i32 * 2).scalar_type(), kInt)
+      << "an integer number keeps the category";
   EXPECT_EQ((i32 * 2.5).scalar_type(), kFloat) << "a float number raises it";
   EXPECT_EQ((f64 * 2.5).scalar_type(), kDouble);
   EXPECT_EQ((b + 1).scalar_type(), kLong);
   EXPECT_EQ((b * 1.5).scalar_type(), kFloat);
   // A 0-d tensor only raises the category of tensors with dimensions.
-  EXPECT_EQ((f32 + tensor(std::vector<double>{1.0}).reshape({})).scalar_type(), kFloat);
+  EXPECT_EQ((f32 + tensor(std::vector<double>{1.0}).reshape({})).scalar_type(),
+            kFloat);
   EXPECT_EQ((i32 + tensor(2.5)).scalar_type(), kFloat);
-  EXPECT_EQ((tensor(2.5) + tensor(std::vector<double>{1.0}).reshape({})).scalar_type(),
+  EXPECT_EQ((tensor(2.5) + tensor(std::vector<double>{1.0}).reshape({}))
+                .scalar_type(),
             kDouble);
   // True division of integers is floating point.
   expectTensor(i64 / tensor({2, 4}), {2}, kFloat, {0.5, 0.5});
@@ -78,7 +83,8 @@ TEST(Elementwise, UnaryMath) {
   expectTensor(log1p(tensor({0.0, 1e-8})), {2}, kFloat, {0, 1e-8}, 1e-6);
   expectTensor(sqrt(tensor({4.0, 2.0})), {2}, kFloat, {2, std::sqrt(2.0)});
   expectTensor(rsqrt(tensor({4.0})), {1}, kFloat, {0.5});
-  expectTensor(sigmoid(x), {3}, kFloat, {0.5, 1 / (1 + std::exp(-1.0)), 1 / (1 + std::exp(2.0))});
+  expectTensor(sigmoid(x), {3}, kFloat,
+               {0.5, 1 / (1 + std::exp(-1.0)), 1 / (1 + std::exp(2.0))});
   expectTensor(tanh(x), {3}, kFloat, {0, std::tanh(1.0), std::tanh(-2.0)});
   expectTensor(erf(x), {3}, kFloat, {0, std::erf(1.0), std::erf(-2.0)});
   expectTensor(relu(x), {3}, kFloat, {0, 1, 0});
@@ -97,9 +103,12 @@ TEST(Elementwise, UnaryMath) {
 
 TEST(Elementwise, Gelu) {
   Tensor x = tensor({-1.0, 0.0, 2.0});
-  auto exact = [](double v) { return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0))); };
+  auto exact = [](double v) {
+    return 0.5 * v * (1 + std::erf(v / std::sqrt(2.0)));
+  };
   auto approx = [](double v) {
-    return 0.5 * v * (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
+    return 0.5 * v *
+           (1 + std::tanh(std::sqrt(2 / M_PI) * (v + 0.044715 * v * v * v)));
   };
   expectTensor(gelu(x), {3}, kFloat, {exact(-1), 0, exact(2)});
   expectTensor(gelu(x, "tanh"), {3}, kFloat, {approx(-1), 0, approx(2)});
@@ -110,9 +119,11 @@ TEST(Elementwise, Pow) {
   expectTensor(tensor({4.0, 9.0}).pow(0.5), {2}, kFloat, {2, 3});
   expectTensor(pow(tensor({2, 3}), 3), {2}, kLong, {8, 27});
   expectTensor(pow(tensor({2, 3}), 0), {2}, kLong, {1, 1});
-  expectTensor(pow(tensor({2, 3}), 0.5), {2}, kFloat, {std::sqrt(2.0), std::sqrt(3.0)});
+  expectTensor(pow(tensor({2, 3}), 0.5), {2}, kFloat,
+               {std::sqrt(2.0), std::sqrt(3.0)});
   expectTensor(pow(2, tensor({1.0, 3.0})), {2}, kFloat, {2, 8});
-  expectTensor(pow(tensor({2.0, 2.0}), tensor({3.0, -1.0})), {2}, kFloat, {8, 0.5});
+  expectTensor(pow(tensor({2.0, 2.0}), tensor({3.0, -1.0})), {2}, kFloat,
+               {8, 0.5});
 }
 
 TEST(Elementwise, ClampMaximumMinimum) {
@@ -124,7 +135,8 @@ TEST(Elementwise, ClampMaximumMinimum) {
   expectTensor(clamp_max(x, 1), {4}, kFloat, {-2, 0.5, 1, kNaN});
   expectTensor(clamp(tensor({1, 5, 9}), 2, 6), {3}, kLong, {2, 5, 6});
   expectTensor(clamp(tensor({1, 5}), 2.5), {2}, kFloat, {2.5, 5});
-  expectTensor(clamp(tensor({1.0, 5.0}), std::optional<Tensor>(tensor({2.0, 2.0})),
+  expectTensor(clamp(tensor({1.0, 5.0}),
+                     std::optional<Tensor>(tensor({2.0, 2.0})),
                      std::optional<Tensor>(tensor({3.0, 4.0}))),
                {2}, kFloat, {2, 4});
   Tensor y = tensor({1.0, kNaN, -1.0});
@@ -151,12 +163,14 @@ TEST(Elementwise, Comparisons) {
 
 TEST(Elementwise, WhereAndMaskedFill) {
   Tensor cond = tensor({true, false, true});
-  expectTensor(where(cond, tensor({1, 2, 3}), tensor({-1.0, -2.0, -3.0})), {3}, kFloat,
-               {1, -2, 3});
+  expectTensor(where(cond, tensor({1, 2, 3}), tensor({-1.0, -2.0, -3.0})), {3},
+               kFloat, {1, -2, 3});
   expectTensor(where(cond, 0, tensor({5, 6, 7})), {3}, kLong, {0, 6, 0});
-  expectTensor(where(tensor({{true}, {false}}), 1.5, 2.5), {2, 1}, kFloat, {1.5, 2.5});
+  expectTensor(where(tensor({{true}, {false}}), 1.5, 2.5), {2, 1}, kFloat,
+               {1.5, 2.5});
   Tensor x = tensor({{1.0, 2.0}, {3.0, 4.0}});
-  expectTensor(x.masked_fill(tensor({true, false}), -1), {2, 2}, kFloat, {-1, 2, -1, 4});
+  expectTensor(x.masked_fill(tensor({true, false}), -1), {2, 2}, kFloat,
+               {-1, 2, -1, 4});
   expectTensor(x.masked_fill(x > 2, tensor(0.0)), {2, 2}, kFloat, {1, 2, 0, 0});
   expectTensor(x.where(x > 2, zeros({2, 2})), {2, 2}, kFloat, {0, 0, 3, 4});
 }

@@ -58,11 +58,13 @@ TEST(Lazy, NothingRunsUntilDataIsAsked) {
   EXPECT_EQ(stats().executions, 0);
   EXPECT_EQ(c.sizes().vec(), std::vector<int64_t>{3});
   EXPECT_EQ(c.scalar_type(), kFloat);
-  EXPECT_EQ(stats().executions, 0) << "shapes and dtypes are known without running";
+  EXPECT_EQ(stats().executions, 0)
+      << "shapes and dtypes are known without running";
   // One realization computes every pending value together.
   EXPECT_FLOAT_EQ(b[0].item<float>(), 3);
   EXPECT_EQ(stats().executions, 1);
-  expectTensor(c, {3}, kFloat, {std::exp(3.0), std::exp(3.0), std::exp(3.0)}, 1e-6);
+  expectTensor(c, {3}, kFloat, {std::exp(3.0), std::exp(3.0), std::exp(3.0)},
+               1e-6);
   EXPECT_EQ(stats().executions, 1);
   Tensor d = c - 1;
   dlc::sync();
@@ -124,7 +126,8 @@ TEST(Lazy, ZeroSizeAndRankZero) {
   EXPECT_EQ(empty.numel(), 0);
   expectTensor(empty.sum(1), {2, 3}, kFloat, {0, 0, 0, 0, 0, 0});
   expectTensor(empty.exp().transpose(0, 2), {3, 0, 2}, kFloat, {});
-  expectTensor(cat({empty, ones({2, 1, 3})}, 1), {2, 1, 3}, kFloat, std::vector<double>(6, 1));
+  expectTensor(cat({empty, ones({2, 1, 3})}, 1), {2, 1, 3}, kFloat,
+               std::vector<double>(6, 1));
   Tensor s = tensor(2.0);
   EXPECT_EQ(s.dim(), 0);
   EXPECT_EQ(s.numel(), 1);
@@ -137,12 +140,14 @@ TEST(Lazy, ZeroSizeAndRankZero) {
 TEST(Lazy, Printing) {
   EXPECT_EQ(printed(tensor({{1.0, 2.0}, {3.0, 4.0}})),
             " 1  2\n 3  4\n[ CPUFloatType{2,2} ]");
-  EXPECT_EQ(printed(tensor({0.5, 0.25})), " 0.5000\n 0.2500\n[ CPUFloatType{2} ]");
+  EXPECT_EQ(printed(tensor({0.5, 0.25})),
+            " 0.5000\n 0.2500\n[ CPUFloatType{2} ]");
   EXPECT_EQ(printed(tensor({10, -200})), "  10\n-200\n[ CPULongType{2} ]");
   EXPECT_EQ(printed(tensor({true, false})), " 1\n 0\n[ CPUBoolType{2} ]");
   EXPECT_EQ(printed(tensor(1.5)), "1.5\n[ CPUFloatType{} ]");
   EXPECT_EQ(printed(zeros({0})), "[ CPUFloatType{0} ]");
-  EXPECT_EQ(printed(tensor({1e-6, 1.0})), " 1.0000e-06\n 1.0000e+00\n[ CPUFloatType{2} ]");
+  EXPECT_EQ(printed(tensor({1e-6, 1.0})),
+            " 1.0000e-06\n 1.0000e+00\n[ CPUFloatType{2} ]");
   EXPECT_EQ(printed(arange(4).reshape({2, 1, 2})),
             "(1,.,.) = \n 0  1\n\n(2,.,.) = \n 2  3\n[ CPULongType{2,1,2} ]");
   EXPECT_EQ(printed(Tensor()), "[ Tensor (undefined) ]");
@@ -150,7 +155,8 @@ TEST(Lazy, Printing) {
 
 TEST(Lazy, DumpIrWritesEachNewGraph) {
   std::filesystem::path dir =
-      std::filesystem::temp_directory_path() / ("dlc-dump-ir-test-" + std::to_string(::getpid()));
+      std::filesystem::temp_directory_path() /
+      ("dlc-dump-ir-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   ::setenv("DLC_DUMP_IR", dir.c_str(), 1);
   Tensor x = arange(6, kFloat).reshape({2, 3});

@@ -71,11 +71,11 @@ TEST(Reduction, SoftmaxFamily) {
   Tensor x = tensor({{1.0, 2.0, 3.0}, {1.0, 1.0, 1.0}});
   double z = std::exp(1.0) + std::exp(2.0) + std::exp(3.0);
   expectTensor(softmax(x, 1), {2, 3}, kFloat,
-               {std::exp(1.0) / z, std::exp(2.0) / z, std::exp(3.0) / z, 1. / 3, 1. / 3,
-                1. / 3});
+               {std::exp(1.0) / z, std::exp(2.0) / z, std::exp(3.0) / z, 1. / 3,
+                1. / 3, 1. / 3});
   expectTensor(x.log_softmax(-1), {2, 3}, kFloat,
-               {1 - std::log(z), 2 - std::log(z), 3 - std::log(z), -std::log(3.0),
-                -std::log(3.0), -std::log(3.0)});
+               {1 - std::log(z), 2 - std::log(z), 3 - std::log(z),
+                -std::log(3.0), -std::log(3.0), -std::log(3.0)});
   expectTensor(softmax(x, 0), {2, 3}, kFloat,
                {0.5, std::exp(2.0) / (std::exp(2.0) + std::exp(1.0)),
                 std::exp(3.0) / (std::exp(3.0) + std::exp(1.0)), 0.5,
@@ -90,7 +90,8 @@ TEST(Reduction, SoftmaxFamily) {
   expectTensor(logsumexp(x, {0, 1}, true), {1, 1}, kFloat,
                {std::log(z + 3 * std::exp(1.0))});
   expectTensor(logsumexp(tensor({-kInf, -kInf}), 0), {}, kFloat, {-kInf});
-  expectTensor(logsumexp(tensor({1000.0, 1000.0}), 0), {}, kFloat, {1000 + std::log(2.0)});
+  expectTensor(logsumexp(tensor({1000.0, 1000.0}), 0), {}, kFloat,
+               {1000 + std::log(2.0)});
   expectTensor(logsumexp(tensor({0, 0}), 0), {}, kFloat, {std::log(2.0)});
 }
 

@@ -16,8 +16,9 @@ namespace dlc::test {
 
 /// Checks shape, dtype and values (NaN matches NaN; floats within `tolerance`
 /// relative to max(1, |expected|)).
-inline void expectTensor(const Tensor &t, std::vector<int64_t> shape, ScalarType type,
-                         const std::vector<double> &values, double tolerance = 1e-6) {
+inline void expectTensor(const Tensor &t, std::vector<int64_t> shape,
+                         ScalarType type, const std::vector<double> &values,
+                         double tolerance = 1e-6) {
   ASSERT_TRUE(t.defined());
   EXPECT_EQ(t.sizes().vec(), shape);
   EXPECT_EQ(t.scalar_type(), type);
@@ -25,18 +26,21 @@ inline void expectTensor(const Tensor &t, std::vector<int64_t> shape, ScalarType
   ASSERT_EQ(actual.size(), values.size());
   for (size_t i = 0; i < values.size(); ++i) {
     if (std::isnan(values[i])) {
-      EXPECT_TRUE(std::isnan(actual[i])) << "element " << i << " is " << actual[i];
+      EXPECT_TRUE(std::isnan(actual[i]))
+          << "element " << i << " is " << actual[i];
     } else if (std::isinf(values[i])) {
       EXPECT_EQ(actual[i], values[i]) << "element " << i;
     } else {
-      EXPECT_NEAR(actual[i], values[i], tolerance * std::max(1.0, std::fabs(values[i])))
+      EXPECT_NEAR(actual[i], values[i],
+                  tolerance * std::max(1.0, std::fabs(values[i])))
           << "element " << i;
     }
   }
 }
 
 /// The message of the dlc::Error `f` throws ("" if it throws none).
-template <typename F> std::string errorOf(F &&f) {
+template <typename F>
+std::string errorOf(F &&f) {
   try {
     f();
   } catch (const Error &error) {
@@ -66,7 +70,7 @@ inline std::string printed(const Tensor &t) {
     std::string message_ = ::dlc::test::errorOf([&] { statement; });           \
     EXPECT_NE(message_.find(substring), std::string::npos)                     \
         << "message: \"" << message_ << "\"";                                  \
-    EXPECT_NE(message_.find(::dlc::test::here(__FILE_NAME__, __LINE__)),        \
+    EXPECT_NE(message_.find(::dlc::test::here(__FILE_NAME__, __LINE__)),       \
               std::string::npos)                                               \
         << "message: \"" << message_ << "\"";                                  \
   } while (false)

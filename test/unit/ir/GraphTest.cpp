@@ -1,7 +1,7 @@
 //===- GraphTest.cpp - The MLIR-free Graph, its signature and its MLIR ----===//
 
-#include "ir/DlcOps.h"
 #include "ir/Graph.h"
+#include "ir/DlcOps.h"
 #include "ir/GraphToMlir.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -15,9 +15,12 @@ using namespace mlir::dlc;
 
 namespace {
 
-mlir::dlc::TensorType f32(std::vector<int64_t> shape) { return {ElementType::F32, std::move(shape)}; }
+mlir::dlc::TensorType f32(std::vector<int64_t> shape) {
+  return {ElementType::F32, std::move(shape)};
+}
 
-GraphNode node(OpKind op, std::vector<int32_t> operands, mlir::dlc::TensorType result) {
+GraphNode node(OpKind op, std::vector<int32_t> operands,
+               mlir::dlc::TensorType result) {
   GraphNode n;
   n.op = op;
   n.operands = std::move(operands);

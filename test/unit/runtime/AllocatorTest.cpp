@@ -18,8 +18,10 @@ TEST(Allocator, SizeClasses) {
   EXPECT_EQ(CachingAllocator::roundSize(4096), 4096u);
   EXPECT_EQ(CachingAllocator::roundSize(4097), 4608u); // 8 classes per doubling
   EXPECT_EQ(CachingAllocator::roundSize(1 << 20), size_t(1) << 20);
-  EXPECT_EQ(CachingAllocator::roundSize((1 << 20) + 1), (size_t(1) << 20) + (1 << 17));
-  for (size_t bytes : {size_t(100), size_t(5000), size_t(3) << 20, size_t(12345678)}) {
+  EXPECT_EQ(CachingAllocator::roundSize((1 << 20) + 1),
+            (size_t(1) << 20) + (1 << 17));
+  for (size_t bytes :
+       {size_t(100), size_t(5000), size_t(3) << 20, size_t(12345678)}) {
     size_t rounded = CachingAllocator::roundSize(bytes);
     EXPECT_GE(rounded, bytes);
     EXPECT_LE(rounded, bytes + bytes / 8 + 64) << "at most 12.5% lost";
@@ -52,7 +54,8 @@ TEST(Buffer, OwnedAndBorrowed) {
   auto owned = Buffer::allocate(10);
   EXPECT_EQ(owned->size(), 10u);
   EXPECT_FALSE(owned->isBorrowed());
-  EXPECT_EQ(reinterpret_cast<uintptr_t>(owned->data()) % Buffer::kAlignment, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(owned->data()) % Buffer::kAlignment,
+            0u);
   int data[3] = {1, 2, 3};
   int deletions = 0;
   {
