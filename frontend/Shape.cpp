@@ -638,6 +638,15 @@ Tensor embedding(const Tensor &weight, const Tensor &indices,
                   {&weight, &indices});
 }
 
+Tensor slice(const Tensor &self, int64_t dim, std::optional<int64_t> start,
+             std::optional<int64_t> end, int64_t step, Loc loc) {
+  return self.slice(dim, start, end, step, loc);
+}
+Tensor select(const Tensor &self, int64_t dim, int64_t index, Loc loc) {
+  return self.select(dim, index, loc);
+}
+Tensor clone(const Tensor &self, Loc loc) { return self.clone(loc); }
+
 Tensor Tensor::index_select(int64_t dim, const Tensor &index, Loc loc) const {
   return dlc::index_select(*this, dim, index, loc);
 }

@@ -86,6 +86,7 @@ static void appendType(std::vector<uint64_t> &words, const TensorType &type) {
 std::vector<uint64_t> Graph::signature() const {
   std::vector<uint64_t> words;
   words.reserve(8 + inputs.size() * 4 + nodes.size() * 12);
+  words.push_back(static_cast<uint32_t>(device));
   words.push_back(inputs.size());
   for (const TensorType &type : inputs)
     appendType(words, type);

@@ -118,6 +118,10 @@ public:
   /// Adds a node and returns the value id of its first result.
   int32_t addNode(GraphNode node);
   void addOutput(int32_t value) { outputs.push_back(value); }
+  /// Where the graph runs: 0 for the CPU, n + 1 for CUDA device n. Part of
+  /// the signature: the same ops on another device are another program.
+  void setDevice(int32_t where) { device = where; }
+  int32_t getDevice() const { return device; }
 
   const std::vector<TensorType> &getInputs() const { return inputs; }
   const std::vector<GraphNode> &getNodes() const { return nodes; }
@@ -150,6 +154,7 @@ private:
   std::vector<GraphNode> nodes;
   std::vector<int32_t> outputs;
   std::vector<Definition> definitions;
+  int32_t device = 0;
 };
 
 } // namespace mlir::dlc

@@ -72,6 +72,9 @@ TEST(Shape, SplitChunkNarrowSlice) {
   expectTensor(x.slice(0, 5, 2), {0}, kLong, {});
   expectTensor(m23().select(1, -1), {2}, kLong, {3, 6});
   expectTensor(m23()[1], {3}, kLong, {4, 5, 6});
+  expectTensor(slice(x, 0, 2, 4), {2}, kLong, {2, 3});
+  expectTensor(select(m23(), 0, 0), {3}, kLong, {1, 2, 3});
+  expectTensor(clone(x).sum(), {}, kLong, {21});
 }
 
 TEST(Shape, Index) {

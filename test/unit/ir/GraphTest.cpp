@@ -69,6 +69,9 @@ TEST(Graph, SignatureIgnoresLocationsButNotStructure) {
   std::vector<uint64_t> base = smallGraph().signature();
   EXPECT_EQ(base, smallGraph(2, "other.cpp").signature());
   EXPECT_NE(base, smallGraph(3).signature());
+  Graph elsewhere = smallGraph();
+  elsewhere.setDevice(1);
+  EXPECT_NE(base, elsewhere.signature());
   EXPECT_EQ(Graph::hash(base), Graph::hash(smallGraph().signature()));
   EXPECT_NE(Graph::hash(base), Graph::hash(smallGraph(5).signature()));
 }
