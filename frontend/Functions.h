@@ -277,10 +277,12 @@ std::vector<Tensor> chunk(const Tensor &self, int64_t chunks, int64_t dim = 0,
                           Loc loc = Loc::current());
 Tensor narrow(const Tensor &self, int64_t dim, int64_t start, int64_t length,
               Loc loc = Loc::current());
-Tensor slice(const Tensor &self, int64_t dim = 0, std::optional<int64_t> start = std::nullopt,
+Tensor slice(const Tensor &self, int64_t dim = 0,
+             std::optional<int64_t> start = std::nullopt,
              std::optional<int64_t> end = std::nullopt, int64_t step = 1,
              Loc loc = Loc::current());
-Tensor select(const Tensor &self, int64_t dim, int64_t index, Loc loc = Loc::current());
+Tensor select(const Tensor &self, int64_t dim, int64_t index,
+              Loc loc = Loc::current());
 Tensor clone(const Tensor &self, Loc loc = Loc::current());
 Tensor index_select(const Tensor &self, int64_t dim, const Tensor &index,
                     Loc loc = Loc::current());

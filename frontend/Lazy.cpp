@@ -9,6 +9,7 @@
 #include "runtime/Error.h"
 #include "runtime/Executable.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -110,7 +111,8 @@ public:
   TensorImpl *head = nullptr;
   TensorImpl *tail = nullptr;
   uint64_t nextId = 0;
-  bool eager = false;
+  /// Read on every op without the lock.
+  std::atomic<bool> eager{false};
   uint64_t seed = kDefaultSeed;
   uint64_t offset = 0;
   int64_t executions = 0;
@@ -303,9 +305,7 @@ void rebind(TensorImpl &impl, Value value) {
 }
 
 bool eagerEnabled() {
-  Context &context = Context::get();
-  std::lock_guard<std::mutex> lock(context.mutex);
-  return context.eager;
+  return Context::get().eager.load(std::memory_order_relaxed);
 }
 
 std::pair<uint64_t, uint64_t> nextRandomOffset(uint64_t count) {
@@ -327,11 +327,7 @@ namespace dlc {
 void sync() { detail::realizeAll(); }
 
 void set_eager(bool eager) {
-  auto &context = detail::Context::get();
-  {
-    std::lock_guard<std::mutex> lock(context.mutex);
-    context.eager = eager;
-  }
+  detail::Context::get().eager = eager;
   // Values recorded before the switch run now, so that eager mode really
   // runs op by op from here on.
   if (eager)

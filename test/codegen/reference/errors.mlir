@@ -3,6 +3,8 @@
 // RUN: not dlc-run %s --entry dynamic 2>&1 | FileCheck %s --check-prefix=DYNAMIC
 // RUN: not dlc-run %s --entry missing 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not dlc-run %s --device cuda 2>&1 | FileCheck %s --check-prefix=DEVICE
+// RUN: not dlc-run %s --input-random=false 2>&1 | FileCheck %s --check-prefix=INPUTS
+// RUN: echo "" | not dlc-run - 2>&1 | FileCheck %s --check-prefix=EMPTY
 
 // GRAD: error: 'dlc.grad' op must be expanded by dlc-autodiff before the function can run
 func.func @grad(%x: tensor<f32>) -> tensor<f32> {
@@ -17,3 +19,5 @@ func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
 
 // MISSING: dlc-run: no function named 'missing'
 // DEVICE: dlc-run: device 'cuda' is not available in this build (only cpu)
+// INPUTS: dlc-run: --input-random is the only way to give inputs today
+// EMPTY: dlc-run: the file has no function

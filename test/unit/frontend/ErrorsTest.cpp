@@ -237,6 +237,100 @@ TEST(Errors, DataOut) {
                    "require gradients, got Long");
 }
 
+TEST(Errors, MoreShapesAndIndices) {
+  Tensor a = ones({2, 3});
+  Tensor s = tensor(1.0);
+  EXPECT_DLC_ERROR(
+      zeros({0}).reshape({-1, 0}),
+      "reshape: cannot reshape tensor of 0 elements into shape [-1, 0] because "
+      "the unspecified dimension size -1 can be any value");
+  EXPECT_DLC_ERROR(a.reshape({-2, 3}), "reshape: invalid shape dimension -2");
+  EXPECT_DLC_ERROR(a.expand({3}),
+                   "expand: the number of sizes provided (1) must be greater "
+                   "or equal to the number of dimensions in the tensor (2)");
+  EXPECT_DLC_ERROR(a.expand({-1, 2, 3}),
+                   "expand: the expanded size of the tensor (-1) isn't allowed "
+                   "in a leading, non-existing dimension 0");
+  EXPECT_DLC_ERROR(
+      cat({a, ones({3})}),
+      "cat: tensors must have same number of dimensions: got 2 and 1");
+  EXPECT_DLC_ERROR(
+      cat({s, s}),
+      "cat: zero-dimensional tensor (at position 0) cannot be concatenated");
+  EXPECT_DLC_ERROR(stack({}), "stack: expected a non-empty list of Tensors");
+  EXPECT_DLC_ERROR(s.split(1),
+                   "split: split expects at least a 1-dimensional tensor");
+  EXPECT_DLC_ERROR(
+      a.split(-1),
+      "split: split expects split_size be non-negative, but got split_size=-1");
+  EXPECT_DLC_ERROR(a.split(0), "split: split_size can only be 0 if dimension "
+                               "size is 0, but got dimension size of 2");
+  EXPECT_DLC_ERROR(
+      a.split({-1, 4}, 1),
+      "split_with_sizes: split_sizes must be non-negative, got [-1, 4]");
+  EXPECT_DLC_ERROR(s.chunk(2),
+                   "chunk: chunk expects at least a 1-dimensional tensor");
+  EXPECT_DLC_ERROR(s.narrow(0, 0, 1),
+                   "narrow: narrow() cannot be applied to a 0-dim tensor");
+  EXPECT_DLC_ERROR(a.narrow(0, 5, 1), "narrow: start out of range (expected to "
+                                      "be in range of [-2, 2], but got 5)");
+  EXPECT_DLC_ERROR(a.narrow(0, 0, -1),
+                   "narrow: narrow(): length must be non-negative");
+  EXPECT_DLC_ERROR(s.slice(0),
+                   "slice: slice() cannot be applied to a 0-dim tensor");
+  EXPECT_DLC_ERROR(s.select(0, 0),
+                   "select: select() cannot be applied to a 0-dim tensor");
+  EXPECT_DLC_ERROR(
+      a.index({tensor({0}), tensor({0})}),
+      "index: indexing with more than one tensor is not supported");
+  EXPECT_DLC_ERROR(
+      a.gather(0, tensor(std::vector<int32_t>{0, 0}).reshape({1, 2})),
+      "gather: expected dtype int64 for index, got Int");
+  EXPECT_DLC_ERROR(
+      a.gather(0, zeros({1, 4}, kLong)),
+      "gather: size does not match at dimension 1: expected index [1, 4] to be "
+      "smaller than self [2, 3] apart from dimension 0");
+  EXPECT_DLC_ERROR(a.masked_fill(a > 0, ones({2})),
+                   "masked_fill: only supports a 0-dimensional value tensor, "
+                   "but got a tensor with 1 dimension(s)");
+}
+
+TEST(Errors, MoreTypes) {
+  Tensor a = ones({2, 3});
+  EXPECT_DLC_ERROR(abs(tensor({true})),
+                   "abs: abs is not supported for bool tensors");
+  EXPECT_DLC_ERROR(relu(tensor({true})),
+                   "relu: relu is not supported for bool tensors");
+  EXPECT_DLC_ERROR(gelu(tensor({1})),
+                   "gelu: expected a floating-point tensor, got Long");
+  EXPECT_DLC_ERROR(
+      pow(tensor({2}), tensor({2})),
+      "pow: integer tensors raised to integer tensor powers are not supported");
+  EXPECT_DLC_ERROR(
+      pow(2, tensor({2})),
+      "pow: integer bases raised to integer tensor powers are not supported");
+  EXPECT_DLC_ERROR(add(tensor({true}), tensor({true}), 2),
+                   "add: for a boolean tensor, alpha must be a boolean");
+  EXPECT_DLC_ERROR(matmul(tensor({{true}}), tensor({{true}})),
+                   "matmul: matrix products of bool tensors are not supported");
+  EXPECT_DLC_ERROR(
+      bmm(ones({2, 2}), ones({2, 2})),
+      "bmm: both arguments must be 3D tensors, got [2, 2] and [2, 2]");
+  EXPECT_DLC_ERROR(randn({2}, kInt),
+                   "randn: randn needs a floating-point dtype, got Int");
+  EXPECT_DLC_ERROR(eye(-1),
+                   "eye: n and m must be non-negative, got n=-1, m=-1");
+  EXPECT_DLC_ERROR(from_blob(nullptr, {2}),
+                   "from_blob: data is a null pointer for 2 elements");
+  EXPECT_DLC_ERROR(a.to(TensorOptions().requires_grad(true)),
+                   "to: to() cannot change requires_grad");
+  Tensor w = ones({2}, TensorOptions().requires_grad(true));
+  Tensor y = w * 2;
+  EXPECT_DLC_ERROR(y.requires_grad_(false),
+                   "requires_grad_: you can only change requires_grad flags of "
+                   "leaf variables");
+}
+
 TEST(Errors, DevicesAndIndicesParse) {
   EXPECT_EQ(Device("cuda:1").index(), 1);
   EXPECT_EQ(Device("cpu").str(), "cpu");

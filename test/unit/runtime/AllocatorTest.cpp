@@ -2,6 +2,7 @@
 
 #include "runtime/Allocator.h"
 #include "runtime/Buffer.h"
+#include "runtime/Error.h"
 
 #include <gtest/gtest.h>
 
@@ -48,6 +49,19 @@ TEST(Allocator, ReusesFreedBlocksAndCounts) {
   allocator.deallocate(c, 20000);
   allocator.emptyCache();
   EXPECT_EQ(allocator.stats().reservedBytes, 0);
+}
+
+TEST(Allocator, ReportsExhaustionAsAnError) {
+  CachingAllocator allocator;
+  try {
+    allocator.allocate(size_t(1) << 62);
+    FAIL() << "4 EiB should not be allocatable";
+  } catch (const dlc::Error &error) {
+    EXPECT_NE(std::string(error.what()).find("out of memory: cannot allocate"),
+              std::string::npos);
+  }
+  EXPECT_EQ(allocator.stats().allocatedBytes, 0);
+  EXPECT_THROW(Buffer::allocate(8, dlc::Device(dlc::kCUDA)), dlc::Error);
 }
 
 TEST(Buffer, OwnedAndBorrowed) {
