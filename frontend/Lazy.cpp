@@ -63,6 +63,23 @@ ElementType toElementType(ScalarType type) {
   return ElementType::F32;
 }
 
+Node::~Node() {
+  std::vector<NodePtr> last;
+  auto release = [&](std::vector<Value> &values) {
+    for (Value &v : values)
+      if (v.node && v.node.use_count() == 1)
+        last.push_back(std::move(v.node));
+    values.clear();
+  };
+  release(inputs);
+  while (!last.empty()) {
+    NodePtr node = std::move(last.back());
+    last.pop_back();
+    release(node->inputs);
+    // `node` goes away here with no inputs left to recurse into.
+  }
+}
+
 Value makeData(rt::BufferPtr buffer, TensorType type) {
   auto node = std::make_shared<Node>();
   node->def.results.push_back(std::move(type));

@@ -43,6 +43,13 @@ struct Value {
 /// realization fills `buffers` and, when no gradient needs the history,
 /// drops `inputs`.
 struct Node {
+  Node() = default;
+  /// Releases the history iteratively: a chain of a million unrealized
+  /// nodes must not recurse a million frames deep.
+  ~Node();
+  Node(const Node &) = delete;
+  Node &operator=(const Node &) = delete;
+
   GraphNode def;
   std::vector<Value> inputs;
   /// One per result once realized; empty before.

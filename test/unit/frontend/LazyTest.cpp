@@ -121,6 +121,16 @@ TEST(Lazy, DataPointerWritesChangeOnlyThatTensor) {
   EXPECT_EQ(p, a.data_ptr<float>()) << "a tensor that owns its memory keeps it";
 }
 
+TEST(Lazy, LongHistoriesAreReleasedWithoutDeepRecursion) {
+  // A million pending adds: dropping them must not overflow the stack.
+  Tensor acc = zeros({1});
+  Tensor one = ones({1});
+  for (int i = 0; i < 1000000; ++i)
+    acc = acc + one;
+  acc = Tensor();
+  SUCCEED();
+}
+
 TEST(Lazy, ZeroSizeAndRankZero) {
   Tensor empty = zeros({2, 0, 3});
   EXPECT_EQ(empty.numel(), 0);
