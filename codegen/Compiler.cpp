@@ -98,9 +98,8 @@ Compiler::Impl::compile(const Graph &graph, uint64_t key) {
     llvm::sys::path::append(path, "dlc-reproducer-" + hexKey(key) + ".mlir");
     std::string where = writeModule(*original, std::string(path))
                             ? "\nreproducer: " + std::string(path) +
-                                  " (replay with dlc-opt --pass-pipeline="
-                                  "'builtin.module(func.func(canonicalize,"
-                                  "dlc-decompose,cse))')"
+                                  " (replay with dlc-opt --pass-pipeline='" +
+                                  getDefaultPipeline() + "')"
                             : "";
     throw ::dlc::Error("compiling the graph failed:\n" + diagnostics + where);
   }

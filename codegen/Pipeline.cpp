@@ -7,7 +7,12 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+
+#include <cassert>
+#include <cstring>
+#include <mutex>
 
 namespace mlir::dlc {
 
@@ -15,11 +20,29 @@ void registerCompilerDialects(DialectRegistry &registry) {
   registry.insert<DlcDialect, func::FuncDialect>();
 }
 
+const char *getDefaultPipeline() {
+  // Autodiff comes first: a rewrite before it (reshape of reshape, x * 1)
+  // could make the differentiated value stop depending on a wrt value that
+  // is an intermediate result.
+  return "builtin.module(func.func(dlc-autodiff,canonicalize,cse,dlc-decompose,"
+         "cse))";
+}
+
 void buildDefaultPipeline(OpPassManager &pm) {
-  OpPassManager &fn = pm.nest<func::FuncOp>();
-  fn.addPass(createCanonicalizerPass());
-  fn.addPass(createDlcDecompose());
-  fn.addPass(createCSEPass());
+  // The pipeline text is the one place it is written down; parsing it needs
+  // its passes in the registry.
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    registerCanonicalizer();
+    registerCSE();
+    registerDlcAutodiff();
+    registerDlcDecompose();
+  });
+  StringRef text(getDefaultPipeline());
+  text = text.drop_front(strlen("builtin.module(")).drop_back();
+  LogicalResult parsed = parsePassPipeline(text, pm);
+  assert(succeeded(parsed) && "the default pipeline does not parse");
+  (void)parsed;
 }
 
 std::unique_ptr<::dlc::rt::Executable> buildExecutable(ModuleOp module,

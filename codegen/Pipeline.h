@@ -19,8 +19,12 @@ namespace mlir::dlc {
 /// The dialects a dlc module may contain (dlc, func).
 void registerCompilerDialects(DialectRegistry &registry);
 
-/// The passes every recorded graph goes through before a backend sees it:
-/// canonicalize, dlc-decompose, cse.
+/// The passes every recorded graph goes through before a backend sees it, in
+/// dlc-opt's --pass-pipeline syntax: dlc-autodiff, canonicalize, cse,
+/// dlc-decompose, cse.
+const char *getDefaultPipeline();
+
+/// Adds getDefaultPipeline() to `pm` (a module-level pass manager).
 void buildDefaultPipeline(OpPassManager &pm);
 
 /// An executable for the function `name` of `module` (already through the

@@ -174,7 +174,86 @@ void Context::realizeLocked() {
   writeBackBorrowed();
 }
 
+/// Whether a node lies on a path from one of `wrt` to `from` along which a
+/// gradient flows, for every node reachable from `from` (memoized in
+/// `onPath`). Iterative: histories can be long.
+void markPaths(const Node *from, const std::unordered_set<const Node *> &wrt,
+               std::unordered_map<const Node *, bool> &onPath) {
+  std::vector<std::pair<const Node *, size_t>> stack{{from, 0}};
+  onPath.emplace(from, wrt.count(from) > 0);
+  while (!stack.empty()) {
+    auto &[node, next] = stack.back();
+    bool descend = !wrt.count(node) && node->def.op != OpKind::StopGradient;
+    if (descend && next < node->inputs.size()) {
+      const Node *in = node->inputs[next++].node.get();
+      if (onPath.emplace(in, wrt.count(in) > 0).second)
+        stack.emplace_back(in, 0);
+      continue;
+    }
+    if (descend)
+      for (const Value &in : node->inputs)
+        if (onPath[in.node.get()])
+          onPath[node] = true;
+    stack.pop_back();
+  }
+}
+
+bool anyRealized(const Node *node) {
+  for (const rt::BufferPtr &buffer : node->buffers)
+    if (buffer)
+      return true;
+  return false;
+}
+
+/// Realized nodes that a pending dlc.grad must see again: the ops between
+/// its wrt values and the value it differentiates are recomputed inside the
+/// graph (a gradient needs the ops, not only their results).
+std::unordered_set<const Node *>
+recomputedForGradients(const std::vector<Value> &outputs) {
+  std::vector<const Node *> grads;
+  std::unordered_set<const Node *> seen;
+  std::vector<const Node *> stack;
+  for (const Value &output : outputs)
+    if (seen.insert(output.node.get()).second)
+      stack.push_back(output.node.get());
+  while (!stack.empty()) {
+    const Node *node = stack.back();
+    stack.pop_back();
+    if (node->def.op == OpKind::Grad)
+      grads.push_back(node);
+    for (const Value &in : node->inputs)
+      if (!in.isRealized() && seen.insert(in.node.get()).second)
+        stack.push_back(in.node.get());
+  }
+
+  std::unordered_set<const Node *> forced;
+  std::unordered_set<const Node *> done(grads.begin(), grads.end());
+  while (!grads.empty()) {
+    const Node *grad = grads.back();
+    grads.pop_back();
+    std::unordered_set<const Node *> wrt;
+    for (size_t i = 1; i <= grad->def.results.size(); ++i)
+      wrt.insert(grad->inputs[i].node.get());
+    std::unordered_map<const Node *, bool> onPath;
+    markPaths(grad->inputs[0].node.get(), wrt, onPath);
+    for (auto [node, on] : onPath) {
+      if (!on || wrt.count(node))
+        continue;
+      if (anyRealized(node))
+        forced.insert(node);
+      if (node->def.op == OpKind::Grad && done.insert(node).second)
+        grads.push_back(node);
+    }
+  }
+  return forced;
+}
+
 void Context::runPending(std::vector<Value> outputs) {
+  std::unordered_set<const Node *> forced = recomputedForGradients(outputs);
+  auto isInput = [&](const Value &v) {
+    return v.isRealized() && !forced.count(v.node.get());
+  };
+
   // Pending nodes in topological order (iterative: a long loop without
   // realization makes deep chains), and the realized values they read, in
   // the order they are found.
@@ -190,7 +269,7 @@ void Context::runPending(std::vector<Value> outputs) {
       auto &[node, next] = stack.back();
       if (next < node->inputs.size()) {
         const Value &in = node->inputs[next++];
-        if (in.isRealized()) {
+        if (isInput(in)) {
           ValueKey key{in.node.get(), in.index};
           if (inputIndex.emplace(key, static_cast<int32_t>(inputs.size()))
                   .second)
@@ -214,7 +293,7 @@ void Context::runPending(std::vector<Value> outputs) {
   }
   std::unordered_map<const Node *, int32_t> firstResult;
   auto idOf = [&](const Value &v) {
-    if (v.isRealized())
+    if (isInput(v))
       return inputIndex.at({v.node.get(), v.index});
     return firstResult.at(v.node.get()) + static_cast<int32_t>(v.index);
   };
@@ -275,6 +354,12 @@ TensorImpl::TensorImpl(Value v, Device device)
   context.link(this);
 }
 
+void TensorImpl::markLeafValue() {
+  // Backward stops at leaves, so their values need no history of their own.
+  if (requiresGrad && isLeaf)
+    value.node->leaf = weak_from_this();
+}
+
 TensorImpl::~TensorImpl() {
   {
     Context &context = Context::get();
@@ -317,6 +402,7 @@ void rebind(TensorImpl &impl, Value value) {
     std::lock_guard<std::mutex> lock(context.mutex);
     old = std::move(impl.value);
     impl.value = std::move(value);
+    impl.markLeafValue();
   }
   // `old` (and maybe its history) is released here, outside the lock.
 }

@@ -372,6 +372,34 @@ Value Recorder::random(int distribution, ScalarType type, const Shape &shape) {
                 makeType(type, shape));
 }
 
+Value Recorder::stopGradient(const Value &x) {
+  GraphNode def;
+  def.op = OpKind::StopGradient;
+  return record(std::move(def), {x}, x.type());
+}
+
+std::vector<Value> Recorder::grad(const Value &y, const std::vector<Value> &wrt,
+                                  const std::optional<Value> &seed) {
+  GraphNode def;
+  def.op = OpKind::Grad;
+  def.attr = seed ? 1 : 0;
+  def.file = loc.file_name();
+  def.line = loc.line();
+  def.column = loc.column();
+  std::vector<Value> inputs{y};
+  for (const Value &x : wrt) {
+    inputs.push_back(x);
+    def.results.push_back(x.type());
+  }
+  if (seed)
+    inputs.push_back(*seed);
+  Value first = makeNode(std::move(def), std::move(inputs));
+  std::vector<Value> results;
+  for (uint32_t i = 0; i < wrt.size(); ++i)
+    results.push_back(Value{first.node, i});
+  return results;
+}
+
 Value Recorder::softmax(OpKind kind, const Value &x, int64_t dim) {
   GraphNode def;
   def.op = kind;

@@ -87,8 +87,7 @@ Tensor &Tensor::requires_grad_(bool requiresGrad, Loc loc) {
     r.fail("you can only change requires_grad flags of leaf variables; use "
            "detach() to get a tensor that does not require grad");
   i.requiresGrad = requiresGrad;
-  if (requiresGrad)
-    i.value.node->requiresGrad = true;
+  i.markLeafValue();
   return *this;
 }
 

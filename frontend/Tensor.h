@@ -113,6 +113,26 @@ public:
   bool is_leaf(Loc loc = Loc::current()) const;
   /// Sets requires_grad on a leaf; only floating-point tensors can.
   Tensor &requires_grad_(bool requiresGrad = true, Loc loc = Loc::current());
+
+  //===--- Autograd -------------------------------------------------------===//
+
+  /// Accumulates the gradient of this tensor into `.grad()` of every leaf
+  /// that requires grad and that it depends on. Without `gradient` the tensor
+  /// must have one element. The gradients are recorded, not computed: they
+  /// run with the rest of the step at the next realization. dlc keeps a
+  /// tensor's history as long as the tensor lives, so `retain_graph` is
+  /// accepted and a second backward() works.
+  void backward(const Tensor &gradient = {},
+                std::optional<bool> retain_graph = std::nullopt,
+                bool create_graph = false, Loc loc = Loc::current()) const;
+  /// The gradient accumulated by backward() (undefined before the first, and
+  /// for tensors that are not leaves).
+  const Tensor &grad(Loc loc = Loc::current()) const;
+  /// The same, assignable: `t.mutable_grad() = Tensor()` forgets it.
+  Tensor &mutable_grad(Loc loc = Loc::current()) const;
+  /// The same values, cut from the history: a leaf that does not require
+  /// grad, through which no gradient flows.
+  Tensor detach(Loc loc = Loc::current()) const;
   /// "CPUFloatType", as LibTorch's `toString()`.
   std::string toString() const;
   /// True when both handles share one tensor.

@@ -7,6 +7,9 @@
 
 #include "mlir/Pass/Pass.h"
 
+#include <string>
+#include <vector>
+
 namespace mlir {
 class RewritePatternSet;
 } // namespace mlir
@@ -18,6 +21,10 @@ namespace mlir::dlc {
 
 /// Adds the patterns that rewrite composite ops into primitives.
 void populateDecomposePatterns(RewritePatternSet &patterns);
+
+/// The names of the ops dlc-autodiff has a gradient rule for ("dlc.mul",
+/// ...), from the rule table itself.
+std::vector<std::string> getDifferentiableOpNames();
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

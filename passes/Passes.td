@@ -11,6 +11,47 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Autodiff
+//===----------------------------------------------------------------------===//
+
+def DlcAutodiff : Pass<"dlc-autodiff"> {
+  let summary = "Expand dlc.grad into the adjoint ops of reverse-mode autodiff";
+  let description = [{
+    Replaces every `dlc.grad %y wrt(%x...)` with ordinary dlc ops computing
+    the vector-Jacobian product of `%y` (seeded with 1, or with `seed`):
+    the ops on paths from the `wrt` values to `%y` are visited in reverse,
+    and each contributes its operands' adjoints through its VJP rule (one
+    rule per differentiable op, all in Autodiff.cpp). Adjoints of a value
+    used twice are summed; a broadcast in the forward pass is a sum in the
+    backward pass; integer and i1 values (indices, masks) get no gradient;
+    `dlc.stop_gradient` blocks it; a `wrt` value `%y` does not depend on gets
+    zeros. Grads are expanded in program order, so a grad of values computed
+    by an earlier grad differentiates its expansion (second order). Every
+    adjoint op carries its forward op's location wrapped as
+    `loc("backward"(...))`. Finally the `dlc.stop_gradient` ops, which have
+    done their work, are replaced by their operands.
+
+    Before:
+
+    ```mlir
+    %y = dlc.mul %x, %x : tensor<f32>
+    %g = dlc.grad %y wrt(%x) : tensor<f32> wrt(tensor<f32>)
+    ```
+
+    After (before canonicalization):
+
+    ```mlir
+    %y = dlc.mul %x, %x : tensor<f32>
+    %one = dlc.constant dense<1.0> : tensor<f32>
+    %a = dlc.mul %one, %x : tensor<f32>
+    %b = dlc.mul %one, %x : tensor<f32>
+    %g = dlc.add %a, %b : tensor<f32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::dlc::DlcDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Decomposition
 //===----------------------------------------------------------------------===//
 

@@ -109,6 +109,11 @@ public:
   /// distribution: 0 uniform, 1 normal.
   Value random(int distribution, ScalarType type, const Shape &shape);
   Value softmax(OpKind kind, const Value &x, int64_t dim);
+  Value stopGradient(const Value &x);
+  /// dlc.grad of `y` with respect to `wrt`, seeded with `seed` when given:
+  /// one gradient per wrt value.
+  std::vector<Value> grad(const Value &y, const std::vector<Value> &wrt,
+                          const std::optional<Value> &seed);
 
   //===--- Helpers in PyTorch terms ---------------------------------------===//
 
@@ -119,6 +124,7 @@ public:
 
   /// Wraps `value` in a new tensor. It requires grad when gradient mode is
   /// on and any of `inputs` requires grad. Realized at once in eager mode.
+  /// (`wrap` with an explicit flag, for gradients made with create_graph.)
   Tensor result(const Value &value,
                 std::initializer_list<const Tensor *> inputs);
   Tensor result(const Value &value, const std::vector<Tensor> &inputs);
@@ -133,10 +139,10 @@ public:
   /// requires grad (outside NoGradGuard), a result type self can hold.
   void checkInPlace(const Tensor &self, ScalarType resultType) const;
 
+  Tensor wrap(const Value &value, bool grad, Device device);
+
 private:
   Value record(GraphNode def, std::vector<Value> inputs, TensorType type);
-  /// A new tensor holding `value`; `grad` when an input requires grad.
-  Tensor wrap(const Value &value, bool grad, Device device);
 
   const char *op;
   Loc loc;

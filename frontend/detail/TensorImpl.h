@@ -57,12 +57,15 @@ struct Node {
   /// Some input requires grad: keep the inputs after realization so that
   /// gradients can be taken through this node.
   bool requiresGrad = false;
+  /// For the values of leaf tensors that require grad: the leaf, whose
+  /// `.grad` backward() accumulates into.
+  std::weak_ptr<TensorImpl> leaf;
 };
 
 ScalarType toScalarType(ElementType type);
 ElementType toElementType(ScalarType type);
 
-struct TensorImpl {
+struct TensorImpl : std::enable_shared_from_this<TensorImpl> {
   TensorImpl(Value value, Device device);
   ~TensorImpl();
   TensorImpl(const TensorImpl &) = delete;
@@ -87,6 +90,13 @@ struct TensorImpl {
   /// Memory lent by the user (from_blob): results of in-place ops are copied
   /// back into it when realized.
   rt::BufferPtr writeBack;
+
+  /// The accumulated gradient of a leaf (`Tensor::grad()`).
+  Tensor grad;
+
+  /// Marks the current value as this leaf's (when it requires grad), so that
+  /// backward() finds it.
+  void markLeafValue();
 
   /// Creation order, and the context's list of live tensors.
   uint64_t id = 0;

@@ -331,6 +331,32 @@ TEST(Errors, MoreTypes) {
                    "leaf variables");
 }
 
+TEST(Errors, Autograd) {
+  Tensor x = tensor({1.0, 2.0, 3.0}).requires_grad_();
+  Tensor y = x * 2;
+  Tensor data = ones({3});
+  EXPECT_DLC_ERROR(y.backward(),
+                   "backward: grad can be implicitly created only for scalar "
+                   "outputs; output 0 has shape [3]");
+  EXPECT_DLC_ERROR(data.sum().backward(),
+                   "backward: element 0 of tensors does not require grad and "
+                   "does not have a grad_fn");
+  EXPECT_DLC_ERROR(y.backward(ones({2})),
+                   "backward: Mismatch in shape: grad_output[0] has a shape of "
+                   "[2] and output[0] has a shape of [3]");
+  EXPECT_DLC_ERROR(
+      autograd::grad({y.sum()}, {data}),
+      "grad: One of the differentiated Tensors does not require grad");
+  Tensor unused = ones({1}, TensorOptions().requires_grad(true));
+  EXPECT_DLC_ERROR(autograd::grad({y.sum()}, {x, unused}),
+                   "grad: One of the differentiated Tensors appears to not "
+                   "have been used in the graph");
+  EXPECT_DLC_ERROR(autograd::grad({}, {x}),
+                   "grad: grad requires at least one output");
+  EXPECT_DLC_ERROR(autograd::grad({y.sum()}, {x}, {ones({}), ones({})}),
+                   "grad: got 2 grad_outputs for 1 outputs");
+}
+
 TEST(Errors, DevicesAndIndicesParse) {
   EXPECT_EQ(Device("cuda:1").index(), 1);
   EXPECT_EQ(Device("cpu").str(), "cpu");
