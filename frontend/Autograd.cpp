@@ -27,7 +27,8 @@ namespace {
 /// Calls `visit(value)` for every value reachable from `from` through nodes
 /// a gradient flows through (not past stop_gradient, not past a node for
 /// which `visit` returns false). Iterative.
-template <typename F> void walkHistory(const Value &from, F &&visit) {
+template <typename F>
+void walkHistory(const Value &from, F &&visit) {
   std::unordered_set<const Node *> seen{from.node.get()};
   std::vector<Value> stack{from};
   while (!stack.empty()) {
@@ -44,7 +45,8 @@ template <typename F> void walkHistory(const Value &from, F &&visit) {
 /// The leaves that require grad in the history of `root`, with the value of
 /// each that the history uses (a leaf updated in place since appears with
 /// each value it had).
-std::vector<std::pair<std::shared_ptr<TensorImpl>, Value>> findLeaves(const Value &root) {
+std::vector<std::pair<std::shared_ptr<TensorImpl>, Value>>
+findLeaves(const Value &root) {
   std::vector<std::pair<std::shared_ptr<TensorImpl>, Value>> leaves;
   walkHistory(root, [&](const Value &v) {
     std::shared_ptr<TensorImpl> leaf = v.node->leaf.lock();
@@ -58,7 +60,8 @@ std::vector<std::pair<std::shared_ptr<TensorImpl>, Value>> findLeaves(const Valu
 
 /// The seed of `output` for a gradient: `gradient` converted to its type, or
 /// ones for a one-element output.
-Value seedFor(Recorder &r, const Tensor &output, const Tensor &gradient, size_t index) {
+Value seedFor(Recorder &r, const Tensor &output, const Tensor &gradient,
+              size_t index) {
   const Shape &shape = r.shape(output);
   ScalarType type = r.dtype(output);
   if (!gradient.defined()) {
@@ -66,27 +69,32 @@ Value seedFor(Recorder &r, const Tensor &output, const Tensor &gradient, size_t 
     for (int64_t s : shape)
       numel *= s;
     if (numel != 1)
-      r.fail("grad can be implicitly created only for scalar outputs; output {} has "
+      r.fail("grad can be implicitly created only for scalar outputs; output "
+             "{} has "
              "shape {}",
              index, detail::formatShape(shape));
     return r.splat(1, type, shape);
   }
   if (r.shape(gradient) != shape)
-    r.fail("Mismatch in shape: grad_output[{}] has a shape of {} and output[{}] has a "
+    r.fail("Mismatch in shape: grad_output[{}] has a shape of {} and "
+           "output[{}] has a "
            "shape of {}",
-           index, detail::formatShape(r.shape(gradient)), index, detail::formatShape(shape));
+           index, detail::formatShape(r.shape(gradient)), index,
+           detail::formatShape(shape));
   return r.cast(r.value(gradient), type);
 }
 
 void checkRequiresGrad(const Recorder &r, const Tensor &output, size_t index) {
   if (!r.impl(output).requiresGrad)
-    r.fail("element {} of tensors does not require grad and does not have a grad_fn",
+    r.fail("element {} of tensors does not require grad and does not have a "
+           "grad_fn",
            index);
 }
 
 /// The gradients of `outputs` (seeded) with respect to `wrt`, recorded as one
 /// dlc.grad; several outputs are summed into one scalar first.
-std::vector<Value> recordGradients(Recorder &r, const std::vector<Tensor> &outputs,
+std::vector<Value> recordGradients(Recorder &r,
+                                   const std::vector<Tensor> &outputs,
                                    const std::vector<Tensor> &gradOutputs,
                                    const std::vector<Value> &wrt) {
   if (outputs.size() == 1) {
@@ -104,7 +112,8 @@ std::vector<Value> recordGradients(Recorder &r, const std::vector<Tensor> &outpu
     Shape all;
     for (size_t d = 0; d < r.shape(outputs[i]).size(); ++d)
       all.push_back(static_cast<int64_t>(d));
-    Value dot = r.cast(r.reduce(detail::OpKind::ReduceSum, product, all, false), kDouble);
+    Value dot = r.cast(r.reduce(detail::OpKind::ReduceSum, product, all, false),
+                       kDouble);
     total = total ? r.binary(detail::OpKind::Add, *total, dot) : dot;
   }
   return r.grad(*total, wrt, std::nullopt);
@@ -134,7 +143,9 @@ void Tensor::backward(const Tensor &gradient, std::optional<bool> retain_graph,
   }
 }
 
-const Tensor &Tensor::grad(Loc loc) const { return Recorder("grad", loc).impl(*this).grad; }
+const Tensor &Tensor::grad(Loc loc) const {
+  return Recorder("grad", loc).impl(*this).grad;
+}
 
 Tensor &Tensor::mutable_grad(Loc loc) const {
   return Recorder("mutable_grad", loc).impl(*this).grad;
@@ -147,7 +158,8 @@ Tensor Tensor::detach(Loc loc) const {
 
 namespace autograd {
 
-std::vector<Tensor> grad(const std::vector<Tensor> &outputs, const std::vector<Tensor> &inputs,
+std::vector<Tensor> grad(const std::vector<Tensor> &outputs,
+                         const std::vector<Tensor> &inputs,
                          const std::vector<Tensor> &grad_outputs,
                          std::optional<bool> retain_graph, bool create_graph,
                          bool allow_unused, Loc loc) {
@@ -156,7 +168,8 @@ std::vector<Tensor> grad(const std::vector<Tensor> &outputs, const std::vector<T
   if (outputs.empty())
     r.fail("grad requires at least one output");
   if (!grad_outputs.empty() && grad_outputs.size() != outputs.size())
-    r.fail("got {} grad_outputs for {} outputs", grad_outputs.size(), outputs.size());
+    r.fail("got {} grad_outputs for {} outputs", grad_outputs.size(),
+           outputs.size());
   for (size_t i = 0; i < outputs.size(); ++i)
     checkRequiresGrad(r, outputs[i], i);
   std::vector<Value> wrt;
@@ -176,7 +189,8 @@ std::vector<Tensor> grad(const std::vector<Tensor> &outputs, const std::vector<T
   for (size_t i = 0; i < inputs.size(); ++i) {
     used.push_back(reached.count(wrt[i].node.get()) > 0);
     if (!used.back() && !allow_unused)
-      r.fail("One of the differentiated Tensors appears to not have been used in the "
+      r.fail("One of the differentiated Tensors appears to not have been used "
+             "in the "
              "graph. Set allow_unused=True if this is the desired behavior.");
   }
   std::vector<Value> grads = recordGradients(r, outputs, grad_outputs, wrt);
@@ -185,8 +199,9 @@ std::vector<Tensor> grad(const std::vector<Tensor> &outputs, const std::vector<T
     noGrad.emplace();
   std::vector<Tensor> results;
   for (size_t i = 0; i < inputs.size(); ++i)
-    results.push_back(used[i] ? r.wrap(grads[i], create_graph, r.impl(inputs[i]).device)
-                              : Tensor());
+    results.push_back(
+        used[i] ? r.wrap(grads[i], create_graph, r.impl(inputs[i]).device)
+                : Tensor());
   return results;
 }
 

@@ -445,6 +445,10 @@ Shape Recorder::broadcastShape(
 
 Tensor Recorder::wrap(const Value &value, bool grad, Device device) {
   auto impl = std::make_shared<TensorImpl>(value, device);
+  // Only floating-point values carry gradients (a comparison of tensors that
+  // require grad does not).
+  ElementType element = value.type().element;
+  grad = grad && (element == ElementType::F32 || element == ElementType::F64);
   if (grad && GradMode::is_enabled()) {
     impl->requiresGrad = true;
     impl->isLeaf = false;

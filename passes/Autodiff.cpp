@@ -56,13 +56,14 @@ public:
                            "constant of type ")
           << type;
       failed = true;
-      tensor = RankedTensorType::get(
-          SmallVector<int64_t>(tensor.getRank(), 1), tensor.getElementType());
+      tensor = RankedTensorType::get(SmallVector<int64_t>(tensor.getRank(), 1),
+                                     tensor.getElementType());
     }
     Type element = tensor.getElementType();
-    Attribute scalar = isa<FloatType>(element)
-                           ? Attribute(b.getFloatAttr(element, value))
-                           : Attribute(b.getIntegerAttr(element, int64_t(value)));
+    Attribute scalar =
+        isa<FloatType>(element)
+            ? Attribute(b.getFloatAttr(element, value))
+            : Attribute(b.getIntegerAttr(element, int64_t(value)));
     return b.create<ConstantOp>(loc, SplatElementsAttr::get(tensor, scalar));
   }
   Value zerosLike(Value v) { return constant(v.getType(), 0); }
@@ -72,8 +73,13 @@ public:
   Value mul(Value x, Value y) { return b.create<MulOp>(loc, x, y); }
   Value div(Value x, Value y) { return b.create<DivOp>(loc, x, y); }
   Value neg(Value x) { return b.create<NegOp>(loc, x); }
-  Value scale(Value x, double factor) { return mul(x, constant(x.getType(), factor)); }
-  template <typename OpTy> Value unary(Value x) { return b.create<OpTy>(loc, x); }
+  Value scale(Value x, double factor) {
+    return mul(x, constant(x.getType(), factor));
+  }
+  template <typename OpTy>
+  Value unary(Value x) {
+    return b.create<OpTy>(loc, x);
+  }
   Value compare(ComparisonDirection direction, Value x, Value y) {
     return b.create<CompareOp>(loc, direction, x, y);
   }
@@ -148,7 +154,8 @@ public:
             ArrayRef<int64_t> stride) {
     Value current = x;
     for (int64_t d = 0; d < type.getRank(); ++d) {
-      auto shape = llvm::to_vector(cast<RankedTensorType>(current.getType()).getShape());
+      auto shape =
+          llvm::to_vector(cast<RankedTensorType>(current.getType()).getShape());
       int64_t size = type.getDimSize(d);
       if (stride[d] > 1) {
         // Interleave stride-1 zeros after every element: [.., n, ..] ->
@@ -159,25 +166,29 @@ public:
         auto zeros = shape;
         zeros.insert(zeros.begin() + d + 1, step - 1);
         Type element = type.getElementType();
-        SmallVector<Value> halves{reshape(current, RankedTensorType::get(withUnit, element)),
-                                  constant(RankedTensorType::get(zeros, element), 0)};
+        SmallVector<Value> halves{
+            reshape(current, RankedTensorType::get(withUnit, element)),
+            constant(RankedTensorType::get(zeros, element), 0)};
         Value spread = concat(halves, d + 1);
         auto joined = shape;
         joined[d] = n * step;
         current = reshape(spread, RankedTensorType::get(joined, element));
         int64_t keep = std::min(n * step, size - start[d]);
-        SmallVector<int64_t> lo(joined.size(), 0), hi(joined), st(joined.size(), 1);
+        SmallVector<int64_t> lo(joined.size(), 0), hi(joined),
+            st(joined.size(), 1);
         hi[d] = keep;
         if (keep != n * step)
           current = slice(current, lo, hi, st);
-        shape = llvm::to_vector(cast<RankedTensorType>(current.getType()).getShape());
+        shape = llvm::to_vector(
+            cast<RankedTensorType>(current.getType()).getShape());
       }
       int64_t before = start[d], after = size - start[d] - shape[d];
       SmallVector<Value> parts;
       auto zerosOf = [&](int64_t n) {
         auto zeroShape = shape;
         zeroShape[d] = n;
-        return constant(RankedTensorType::get(zeroShape, type.getElementType()), 0);
+        return constant(RankedTensorType::get(zeroShape, type.getElementType()),
+                        0);
       };
       if (before > 0)
         parts.push_back(zerosOf(before));
@@ -207,48 +218,60 @@ using VjpRule = void (*)(Adjoint &a, Value g, ArrayRef<bool> needed,
 
 /// Elementwise unary ops: grads[0] = g * f'(x), written with the result r
 /// where that is cheaper.
-void vjpAbs(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpAbs(Adjoint &a, Value g, ArrayRef<bool>,
+            SmallVectorImpl<Value> &grads) {
   grads[0] = a.mul(g, a.unary<SignOp>(a.operand(0)));
 }
-void vjpErf(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpErf(Adjoint &a, Value g, ArrayRef<bool>,
+            SmallVectorImpl<Value> &grads) {
   Value x = a.operand(0);
   Value bell = a.unary<ExpOp>(a.neg(a.mul(x, x)));
   grads[0] = a.mul(g, a.scale(bell, 2.0 / std::sqrt(M_PI)));
 }
-void vjpExp(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpExp(Adjoint &a, Value g, ArrayRef<bool>,
+            SmallVectorImpl<Value> &grads) {
   grads[0] = a.mul(g, a.result());
 }
-void vjpLog(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpLog(Adjoint &a, Value g, ArrayRef<bool>,
+            SmallVectorImpl<Value> &grads) {
   grads[0] = a.div(g, a.operand(0));
 }
-void vjpLog1p(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpLog1p(Adjoint &a, Value g, ArrayRef<bool>,
+              SmallVectorImpl<Value> &grads) {
   Value x = a.operand(0);
   grads[0] = a.div(g, a.add(x, a.constant(x.getType(), 1)));
 }
-void vjpNeg(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpNeg(Adjoint &a, Value g, ArrayRef<bool>,
+            SmallVectorImpl<Value> &grads) {
   grads[0] = a.neg(g);
 }
-void vjpRelu(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpRelu(Adjoint &a, Value g, ArrayRef<bool>,
+             SmallVectorImpl<Value> &grads) {
   Value x = a.operand(0);
   Value positive = a.compare(ComparisonDirection::gt, x, a.zerosLike(x));
   grads[0] = a.select(positive, g, a.zerosLike(g));
 }
-void vjpRsqrt(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpRsqrt(Adjoint &a, Value g, ArrayRef<bool>,
+              SmallVectorImpl<Value> &grads) {
   // d/dx x^-1/2 = -1/2 x^-3/2 = -1/2 r^3
   Value r = a.result();
   grads[0] = a.scale(a.mul(g, a.mul(a.mul(r, r), r)), -0.5);
 }
-void vjpSigmoid(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpSigmoid(Adjoint &a, Value g, ArrayRef<bool>,
+                SmallVectorImpl<Value> &grads) {
   Value r = a.result();
   grads[0] = a.mul(g, a.mul(r, a.sub(a.constant(r.getType(), 1), r)));
 }
-void vjpSign(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpSign(Adjoint &a, Value g, ArrayRef<bool>,
+             SmallVectorImpl<Value> &grads) {
   grads[0] = a.zerosLike(g);
 }
-void vjpSqrt(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpSqrt(Adjoint &a, Value g, ArrayRef<bool>,
+             SmallVectorImpl<Value> &grads) {
   grads[0] = a.scale(a.div(g, a.result()), 0.5);
 }
-void vjpTanh(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpTanh(Adjoint &a, Value g, ArrayRef<bool>,
+             SmallVectorImpl<Value> &grads) {
   Value r = a.result();
   grads[0] = a.mul(g, a.sub(a.constant(r.getType(), 1), a.mul(r, r)));
 }
@@ -259,25 +282,29 @@ void vjpAdd(Adjoint &, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
   grads[0] = g;
   grads[1] = g;
 }
-void vjpSub(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpSub(Adjoint &a, Value g, ArrayRef<bool> needed,
+            SmallVectorImpl<Value> &grads) {
   grads[0] = g;
   if (needed[1])
     grads[1] = a.neg(g);
 }
-void vjpMul(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpMul(Adjoint &a, Value g, ArrayRef<bool> needed,
+            SmallVectorImpl<Value> &grads) {
   if (needed[0])
     grads[0] = a.mul(g, a.operand(1));
   if (needed[1])
     grads[1] = a.mul(g, a.operand(0));
 }
-void vjpDiv(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpDiv(Adjoint &a, Value g, ArrayRef<bool> needed,
+            SmallVectorImpl<Value> &grads) {
   Value y = a.operand(1);
   if (needed[0])
     grads[0] = a.div(g, y);
   if (needed[1]) // d(x/y)/dy = -x/y^2 = -r/y
     grads[1] = a.neg(a.div(a.mul(g, a.result()), y));
 }
-void vjpPow(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpPow(Adjoint &a, Value g, ArrayRef<bool> needed,
+            SmallVectorImpl<Value> &grads) {
   Value x = a.operand(0), y = a.operand(1);
   if (needed[0]) {
     Value lower = a.pow(x, a.sub(y, a.constant(y.getType(), 1)));
@@ -296,8 +323,8 @@ void vjpPow(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &
 
 /// max/min send the adjoint to the operand that was chosen; a tie splits it
 /// in halves, as torch.maximum and torch.minimum.
-void maxMinRule(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads,
-                ComparisonDirection wins) {
+void maxMinRule(Adjoint &a, Value g, ArrayRef<bool> needed,
+                SmallVectorImpl<Value> &grads, ComparisonDirection wins) {
   Value x = a.operand(0), y = a.operand(1);
   Value zero = a.zerosLike(g);
   Value half = a.scale(g, 0.5);
@@ -307,15 +334,18 @@ void maxMinRule(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Valu
   if (needed[1])
     grads[1] = a.select(a.compare(wins, y, x), g, a.select(tie, half, zero));
 }
-void vjpMax(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpMax(Adjoint &a, Value g, ArrayRef<bool> needed,
+            SmallVectorImpl<Value> &grads) {
   maxMinRule(a, g, needed, grads, ComparisonDirection::gt);
 }
-void vjpMin(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpMin(Adjoint &a, Value g, ArrayRef<bool> needed,
+            SmallVectorImpl<Value> &grads) {
   maxMinRule(a, g, needed, grads, ComparisonDirection::lt);
 }
 
 /// select: each value operand gets the adjoint where it was chosen.
-void vjpSelect(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpSelect(Adjoint &a, Value g, ArrayRef<bool> needed,
+               SmallVectorImpl<Value> &grads) {
   Value cond = a.operand(0);
   Value zero = a.zerosLike(g);
   if (needed[1])
@@ -325,7 +355,8 @@ void vjpSelect(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value
 }
 
 /// cast between floating types: the adjoint converts back.
-void vjpCast(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpCast(Adjoint &a, Value g, ArrayRef<bool>,
+             SmallVectorImpl<Value> &grads) {
   grads[0] = a.convert(g, getElementTypeOrSelf(a.operand(0).getType()));
 }
 
@@ -333,7 +364,8 @@ void vjpCast(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads)
 
 /// A broadcast in the forward pass is a sum in the backward pass: over the
 /// new dimensions and over the size-1 dimensions that were repeated.
-void vjpBroadcastInDim(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpBroadcastInDim(Adjoint &a, Value g, ArrayRef<bool>,
+                       SmallVectorImpl<Value> &grads) {
   auto op = cast<BroadcastInDimOp>(a.op());
   auto from = cast<RankedTensorType>(op.getInput().getType());
   auto to = op.getType();
@@ -351,22 +383,26 @@ void vjpBroadcastInDim(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Valu
   }
   grads[0] = a.reshape(a.reduceSum(g, summed, /*keepdim=*/false), from);
 }
-void vjpReshape(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpReshape(Adjoint &a, Value g, ArrayRef<bool>,
+                SmallVectorImpl<Value> &grads) {
   grads[0] = a.reshape(g, a.operand(0).getType());
 }
-void vjpTranspose(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpTranspose(Adjoint &a, Value g, ArrayRef<bool>,
+                  SmallVectorImpl<Value> &grads) {
   ArrayRef<int64_t> perm = cast<TransposeOp>(a.op()).getPerm();
   SmallVector<int64_t> inverse(perm.size());
   for (auto [i, p] : llvm::enumerate(perm))
     inverse[p] = static_cast<int64_t>(i);
   grads[0] = a.transpose(g, inverse);
 }
-void vjpSlice(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpSlice(Adjoint &a, Value g, ArrayRef<bool>,
+              SmallVectorImpl<Value> &grads) {
   auto op = cast<SliceOp>(a.op());
-  grads[0] = a.pad(g, cast<RankedTensorType>(op.getInput().getType()), op.getStart(),
-                   op.getStride());
+  grads[0] = a.pad(g, cast<RankedTensorType>(op.getInput().getType()),
+                   op.getStart(), op.getStride());
 }
-void vjpConcat(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpConcat(Adjoint &a, Value g, ArrayRef<bool> needed,
+               SmallVectorImpl<Value> &grads) {
   auto op = cast<ConcatOp>(a.op());
   int64_t dim = op.getDim();
   auto shape = llvm::to_vector(op.getType().getShape());
@@ -374,7 +410,8 @@ void vjpConcat(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value
   for (auto [i, input] : llvm::enumerate(op.getInputs())) {
     int64_t size = cast<RankedTensorType>(input.getType()).getDimSize(dim);
     if (needed[i]) {
-      SmallVector<int64_t> start(shape.size(), 0), limit(shape), stride(shape.size(), 1);
+      SmallVector<int64_t> start(shape.size(), 0), limit(shape),
+          stride(shape.size(), 1);
       start[dim] = offset;
       limit[dim] = offset + size;
       grads[i] = a.slice(g, start, limit, stride);
@@ -385,15 +422,18 @@ void vjpConcat(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value
 
 //===--- Reductions -----------------------------------------------------===//
 
-void vjpReduceSum(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpReduceSum(Adjoint &a, Value g, ArrayRef<bool>,
+                  SmallVectorImpl<Value> &grads) {
   auto op = cast<ReduceSumOp>(a.op());
-  grads[0] = a.unreduce(g, op.getInput().getType(), op.getDims(), op.getKeepdim());
+  grads[0] =
+      a.unreduce(g, op.getInput().getType(), op.getDims(), op.getKeepdim());
 }
 
 /// max/min over dims: the adjoint is shared evenly by the elements equal to
 /// the extreme (PyTorch's amax/amin rule).
 template <typename ReduceOp>
-void vjpReduceExtreme(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpReduceExtreme(Adjoint &a, Value g, ArrayRef<bool>,
+                      SmallVectorImpl<Value> &grads) {
   auto op = cast<ReduceOp>(a.op());
   Value x = op.getInput();
   Type type = x.getType();
@@ -402,24 +442,29 @@ void vjpReduceExtreme(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value
   Value hit = a.compare(ComparisonDirection::eq, x,
                         a.unreduce(op.getResult(), type, dims, keepdim));
   Value ones = a.convert(hit, getElementTypeOrSelf(type));
-  Value count = a.unreduce(a.reduceSum(ones, dims, /*keepdim=*/true), type, dims, true);
+  Value count =
+      a.unreduce(a.reduceSum(ones, dims, /*keepdim=*/true), type, dims, true);
   Value share = a.div(a.unreduce(g, type, dims, keepdim), count);
   grads[0] = a.select(hit, share, a.zerosLike(share));
 }
 
 //===--- Linear algebra and indexing ------------------------------------===//
 
-void vjpMatmul(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpMatmul(Adjoint &a, Value g, ArrayRef<bool> needed,
+               SmallVectorImpl<Value> &grads) {
   if (needed[0])
     grads[0] = a.matmul(g, a.transposeLast(a.operand(1)));
   if (needed[1])
     grads[1] = a.matmul(a.transposeLast(a.operand(0)), g);
 }
-void vjpGather(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpGather(Adjoint &a, Value g, ArrayRef<bool>,
+               SmallVectorImpl<Value> &grads) {
   auto op = cast<GatherOp>(a.op());
-  grads[0] = a.scatterAdd(a.zerosLike(op.getInput()), op.getIndices(), g, op.getAxis());
+  grads[0] = a.scatterAdd(a.zerosLike(op.getInput()), op.getIndices(), g,
+                          op.getAxis());
 }
-void vjpScatterAdd(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<Value> &grads) {
+void vjpScatterAdd(Adjoint &a, Value g, ArrayRef<bool> needed,
+                   SmallVectorImpl<Value> &grads) {
   auto op = cast<ScatterAddOp>(a.op());
   grads[0] = g;
   if (needed[2])
@@ -428,7 +473,8 @@ void vjpScatterAdd(Adjoint &a, Value g, ArrayRef<bool> needed, SmallVectorImpl<V
 
 //===--- Composites -----------------------------------------------------===//
 
-void vjpSoftmax(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpSoftmax(Adjoint &a, Value g, ArrayRef<bool>,
+                SmallVectorImpl<Value> &grads) {
   // r * (g - sum(g * r)) along dim
   auto op = cast<SoftmaxOp>(a.op());
   Value r = op.getResult();
@@ -436,13 +482,15 @@ void vjpSoftmax(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &gra
   Value dot = a.reduceSum(a.mul(g, r), {dim}, /*keepdim=*/true);
   grads[0] = a.mul(r, a.sub(g, a.unreduce(dot, r.getType(), {dim}, true)));
 }
-void vjpLogSoftmax(Adjoint &a, Value g, ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
+void vjpLogSoftmax(Adjoint &a, Value g, ArrayRef<bool>,
+                   SmallVectorImpl<Value> &grads) {
   // g - exp(r) * sum(g) along dim
   auto op = cast<LogSoftmaxOp>(a.op());
   Value r = op.getResult();
   int64_t dim = op.getDim();
   Value total = a.reduceSum(g, {dim}, /*keepdim=*/true);
-  grads[0] = a.sub(g, a.mul(a.unary<ExpOp>(r), a.unreduce(total, r.getType(), {dim}, true)));
+  grads[0] = a.sub(
+      g, a.mul(a.unary<ExpOp>(r), a.unreduce(total, r.getType(), {dim}, true)));
 }
 
 //===----------------------------------------------------------------------===//
@@ -494,13 +542,15 @@ const llvm::StringMap<VjpRule> &vjpRules() {
 /// make values from nothing (constant, iota, random) have no operands that
 /// could.
 bool propagates(Operation *op) {
-  if (isa<StopGradientOp, CompareOp, AndOp, OrOp, XorOp, NotOp, IotaOp, RandomOp,
-          ConstantOp>(op))
+  if (isa<StopGradientOp, CompareOp, AndOp, OrOp, XorOp, NotOp, IotaOp,
+          RandomOp, ConstantOp>(op))
     return false;
   return true;
 }
 
-bool isFloatValue(Value v) { return isa<FloatType>(getElementTypeOrSelf(v.getType())); }
+bool isFloatValue(Value v) {
+  return isa<FloatType>(getElementTypeOrSelf(v.getType()));
+}
 
 //===----------------------------------------------------------------------===//
 // Expanding one dlc.grad
@@ -518,8 +568,9 @@ LogicalResult expandGrad(GradOp grad) {
   for (Operation &op : *block) {
     if (&op == grad.getOperation())
       break;
-    if (!propagates(&op) ||
-        llvm::none_of(op.getOperands(), [&](Value v) { return active.contains(v); }))
+    if (!propagates(&op) || llvm::none_of(op.getOperands(), [&](Value v) {
+          return active.contains(v);
+        }))
       continue;
     for (Value result : op.getResults())
       if (isFloatValue(result))

@@ -130,7 +130,8 @@ TEST(Compiler, UnrunnableGraphsThrowWithTheDiagnostic) {
     FAIL() << "expected an error";
   } catch (const ::dlc::Error &error) {
     std::string message = error.what();
-    EXPECT_NE(message.find("the reference executor needs static shapes"), std::string::npos)
+    EXPECT_NE(message.find("the reference executor needs static shapes"),
+              std::string::npos)
         << message;
     EXPECT_NE(message.find("reproducer: "), std::string::npos) << message;
     EXPECT_NE(message.find("dlc-autodiff"), std::string::npos)

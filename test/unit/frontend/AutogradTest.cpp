@@ -16,7 +16,8 @@ TEST(Autograd, SquareUsedTwice) {
 }
 
 TEST(Autograd, SumOfSoftmaxHasZeroGradient) {
-  Tensor x = tensor({{0.3, -1.2, 2.0}, {1.0, 1.0, 0.5}}, kDouble).requires_grad_();
+  Tensor x =
+      tensor({{0.3, -1.2, 2.0}, {1.0, 1.0, 0.5}}, kDouble).requires_grad_();
   softmax(x, 1).sum().backward();
   for (double g : x.grad().to_vector<double>())
     EXPECT_NEAR(g, 0, 1e-12);
@@ -24,7 +25,8 @@ TEST(Autograd, SumOfSoftmaxHasZeroGradient) {
 
 TEST(Autograd, LogSoftmaxAndNllIsTheCrossEntropyGradient) {
   // Mean NLL of log_softmax: d/dlogits = (softmax - onehot) / N.
-  Tensor logits = tensor({{1.0, 2.0, 0.5}, {-1.0, 0.0, 3.0}}, kDouble).requires_grad_();
+  Tensor logits =
+      tensor({{1.0, 2.0, 0.5}, {-1.0, 0.0, 3.0}}, kDouble).requires_grad_();
   Tensor labels = tensor({1, 2});
   Tensor picked = logits.log_softmax(1).gather(1, labels.unsqueeze(1));
   Tensor loss = -picked.mean();
@@ -41,7 +43,8 @@ TEST(Autograd, LogSoftmaxAndNllIsTheCrossEntropyGradient) {
 TEST(Autograd, MatmulChainMatchesTheClosedForm) {
   // L = sum((A B C) * G): dL/dB = A^T G C^T.
   Tensor a = tensor({{1.0, 2.0}, {0.5, -1.0}, {3.0, 0.0}}, kDouble);
-  Tensor b = tensor({{0.2, -0.4, 1.0}, {1.5, 0.3, -0.6}}, kDouble).requires_grad_();
+  Tensor b =
+      tensor({{0.2, -0.4, 1.0}, {1.5, 0.3, -0.6}}, kDouble).requires_grad_();
   Tensor c = tensor({{1.0, 0.0}, {2.0, -1.0}, {0.5, 0.5}}, kDouble);
   Tensor g = tensor({{1.0, -1.0}, {0.5, 2.0}, {-3.0, 1.0}}, kDouble);
   (matmul(matmul(a, b), c) * g).sum().backward();
@@ -85,6 +88,8 @@ TEST(Autograd, LeavesAndIntermediates) {
   z.backward();
   EXPECT_FALSE(y.grad().defined()) << "only leaves accumulate";
   expectTensor(x.grad(), {2}, kFloat, {8, 16});
+  EXPECT_FALSE((x > 1).requires_grad()) << "masks carry no gradient";
+  EXPECT_FALSE(x.argmax().requires_grad());
   Tensor data = tensor({5.0, 6.0});
   EXPECT_TRUE(data.is_leaf());
   EXPECT_FALSE((data * 2).requires_grad());
@@ -112,22 +117,25 @@ TEST(Autograd, GradWithCreateGraphGivesSecondDerivatives) {
   Tensor g = autograd::grad({y}, {x}, {}, {}, /*create_graph=*/true)[0];
   EXPECT_TRUE(g.requires_grad());
   expectTensor(g, {3}, kDouble,
-               {0.75 + std::exp(0.5), 3 + std::exp(-1.0), 12 + std::exp(2.0)}, 1e-12);
+               {0.75 + std::exp(0.5), 3 + std::exp(-1.0), 12 + std::exp(2.0)},
+               1e-12);
   Tensor h = autograd::grad({g.sum()}, {x})[0];
   EXPECT_FALSE(h.requires_grad());
-  expectTensor(h, {3}, kDouble, {3 + std::exp(0.5), -6 + std::exp(-1.0), 12 + std::exp(2.0)},
+  expectTensor(h, {3}, kDouble,
+               {3 + std::exp(0.5), -6 + std::exp(-1.0), 12 + std::exp(2.0)},
                1e-12);
 }
 
 TEST(Autograd, MatmulSecondDerivative) {
   // L = sum((X W)^2): dL/dW = 2 X^T X W, and d/dW sum(dL/dW * V) = 2 X^T X V.
   Tensor xs = tensor({{1.0, 2.0, 0.0}, {-1.0, 0.5, 3.0}}, kDouble);
-  Tensor w = tensor({{0.1, 0.2}, {0.3, -0.4}, {0.5, 0.6}}, kDouble).requires_grad_();
+  Tensor w =
+      tensor({{0.1, 0.2}, {0.3, -0.4}, {0.5, 0.6}}, kDouble).requires_grad_();
   Tensor v = tensor({{1.0, -1.0}, {2.0, 0.0}, {0.5, 1.5}}, kDouble);
   Tensor loss = matmul(xs, w).square().sum();
   Tensor g = autograd::grad({loss}, {w}, {}, {}, true)[0];
-  expectTensor(g, {3, 2}, kDouble, (2 * matmul(matmul(xs.t(), xs), w)).to_vector<double>(),
-               1e-12);
+  expectTensor(g, {3, 2}, kDouble,
+               (2 * matmul(matmul(xs.t(), xs), w)).to_vector<double>(), 1e-12);
   (g * v).sum().backward();
   expectTensor(w.grad(), {3, 2}, kDouble,
                (2 * matmul(matmul(xs.t(), xs), v)).to_vector<double>(), 1e-12);
@@ -137,9 +145,10 @@ TEST(Autograd, SeveralOutputsAndUnusedInputs) {
   Tensor x = tensor({1.0, 2.0}).requires_grad_();
   Tensor y = tensor({3.0, 4.0}).requires_grad_();
   Tensor z = tensor({5.0}).requires_grad_();
-  std::vector<Tensor> grads = autograd::grad({x * y, x.sum()}, {x, y, z},
-                                             {tensor({1.0, -1.0}), tensor(2.0)}, {}, false,
-                                             /*allow_unused=*/true);
+  std::vector<Tensor> grads =
+      autograd::grad({x * y, x.sum()}, {x, y, z},
+                     {tensor({1.0, -1.0}), tensor(2.0)}, {}, false,
+                     /*allow_unused=*/true);
   ASSERT_EQ(grads.size(), 3u);
   expectTensor(grads[0], {2}, kFloat, {3 + 2, -4 + 2});
   expectTensor(grads[1], {2}, kFloat, {1, -2});
