@@ -92,6 +92,15 @@ def Dlc_RandomDistribution : I32EnumAttr<"RandomDistribution",
   let cppNamespace = "::mlir::dlc";
 }
 
+def Dlc_FusionKind : I32EnumAttr<"FusionKind",
+    "the loop structure of the kernel a dlc.fusion becomes", [
+      I32EnumAttrCase<"elementwise", 0>,
+      I32EnumAttrCase<"rows", 1>,
+      I32EnumAttrCase<"reduce", 2>
+    ]> {
+  let cppNamespace = "::mlir::dlc";
+}
+
 //===----------------------------------------------------------------------===//
 // Traits
 //===----------------------------------------------------------------------===//

@@ -865,6 +865,33 @@ void GradOp::print(OpAsmPrinter &p) {
 }
 
 //===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+LogicalResult FusionOp::verify() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError() << "has " << getInputs().size() << " inputs but its body takes "
+                         << body.getNumArguments() << " arguments";
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(getInputs(), body.getArguments()))) {
+    auto [input, argument] = pair;
+    if (input.getType() != argument.getType())
+      return emitOpError() << "input #" << i << " of type " << input.getType()
+                           << " does not match its body argument of type "
+                           << argument.getType();
+  }
+  auto yield = cast<YieldOp>(body.getTerminator());
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError() << "yields values of types (" << yield.getValues().getTypes()
+                         << ") but returns (" << getResultTypes() << ")";
+  for (Operation &op : body.without_terminator())
+    if (op.getDialect() != (*this)->getDialect() || isa<FusionOp, GradOp>(op))
+      return op.emitOpError("cannot be inside a dlc.fusion: a fusion holds dlc "
+                            "primitives only");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Composite ops
 //===----------------------------------------------------------------------===//
 

@@ -11,6 +11,7 @@
 include "ir/DlcBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 
 //===----------------------------------------------------------------------===//
 // Elementwise unary
@@ -556,6 +557,66 @@ def Dlc_StopGradientOp : Dlc_Op<"stop_gradient",
   let arguments = (ins Dlc_Tensor:$input);
   let results = (outs Dlc_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+//===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def Dlc_FusionOp : Dlc_Op<"fusion", [IsolatedFromAbove, Pure,
+    SingleBlockImplicitTerminator<"YieldOp">]> {
+  let summary = "ops that one kernel computes";
+  let description = [{
+    Groups dlc ops that code generation turns into one kernel (`dlc-fuse`
+    makes them). The body computes the results from the block arguments,
+    which stand for `inputs`; nothing else from outside is visible. `kind`
+    says which loop structure the kernel has:
+
+    - `elementwise`: one loop nest over the result's shape; every op is
+      evaluated at the loop's index (broadcast, transpose and slice remap it).
+    - `rows`: reductions over the trailing dimensions of the result's shape,
+      whose results are broadcast back: per row, one loop per reduction, then
+      one loop writing the result (softmax, log_softmax, layer norm, their
+      backward passes), reading the row from memory once.
+    - `reduce`: one reduction (the result) of an elementwise expression,
+      accumulated in the input's memory order.
+
+    Example:
+
+    ```mlir
+    %y = dlc.fusion elementwise (%x, %b) : (tensor<8x4xf32>, tensor<4xf32>) -> tensor<8x4xf32> {
+    ^bb0(%a: tensor<8x4xf32>, %c: tensor<4xf32>):
+      %bb = dlc.broadcast_in_dim %c dims = [1] : tensor<4xf32> to tensor<8x4xf32>
+      %s = dlc.add %a, %bb : tensor<8x4xf32>
+      %r = dlc.relu %s : tensor<8x4xf32>
+      dlc.yield %r : tensor<8x4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins Dlc_FusionKind:$kind, Variadic<Dlc_Tensor>:$inputs);
+  let results = (outs Variadic<Dlc_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind `(` $inputs `)` attr-dict `:` functional-type($inputs, $results) $body
+  }];
+  let hasVerifier = 1;
+}
+
+def Dlc_YieldOp : Dlc_Op<"yield", [Pure, Terminator, ReturnLike,
+    HasParent<"FusionOp">]> {
+  let summary = "the results of a dlc.fusion";
+  let description = [{
+    Ends a `dlc.fusion` body with the values the fusion returns.
+
+    Example:
+
+    ```mlir
+    dlc.yield %r, %s : tensor<8x4xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<Dlc_Tensor>:$values);
+  let builders = [OpBuilder<(ins), [{ /* nothing to yield */ }]>];
+  let assemblyFormat = "attr-dict ($values^ `:` type($values))?";
 }
 
 //===----------------------------------------------------------------------===//

@@ -5,8 +5,11 @@
 
 #include "ir/DlcDialect.h"
 
+#include "mlir/IR/Operation.h"
+
 #include "mlir/Pass/Pass.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +28,13 @@ void populateDecomposePatterns(RewritePatternSet &patterns);
 /// The names of the ops dlc-autodiff has a gradient rule for ("dlc.mul",
 /// ...), from the rule table itself.
 std::vector<std::string> getDifferentiableOpNames();
+
+/// Whether dlc-fuse may put `op` into a dlc.fusion.
+bool isFusible(Operation *op);
+
+/// The kernel shape that computes `ops` (in block order, all fusible) with
+/// `root` as the result, or nullopt when no kernel shape fits.
+std::optional<FusionKind> classifyFusion(ArrayRef<Operation *> ops, Operation *root);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

@@ -86,4 +86,45 @@ def DlcDecompose : Pass<"dlc-decompose"> {
   let dependentDialects = ["::mlir::dlc::DlcDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def DlcFuse : Pass<"dlc-fuse"> {
+  let summary = "Group dlc ops into dlc.fusion regions, one kernel each";
+  let description = [{
+    Walks each function's ops from the last to the first and puts an op into
+    the group of its users when all of them are in one group and the grown
+    group still has one of the kernel shapes of `dlc.fusion`: elementwise
+    chains with their broadcasts, transposes and slices; a reduction with its
+    elementwise producers; reductions over the trailing dimensions whose
+    results are broadcast back (softmax, layer norm and their gradients) as
+    one `rows` kernel. Matmul, gather, scatter_add, concat and reshape stay
+    outside (library calls and views); a transpose that only feeds matmuls
+    stays outside too (it becomes a BLAS flag). Splat constants are copied
+    into every fusion that uses them.
+
+    Before:
+
+    ```mlir
+    %m = dlc.reduce_max %x dims = [1] keepdim : tensor<2x3xf32> -> tensor<2x1xf32>
+    %b = dlc.broadcast_in_dim %m dims = [0, 1] : tensor<2x1xf32> to tensor<2x3xf32>
+    %s = dlc.sub %x, %b : tensor<2x3xf32>
+    ```
+
+    After:
+
+    ```mlir
+    %s = dlc.fusion rows (%x) : (tensor<2x3xf32>) -> tensor<2x3xf32> {
+    ^bb0(%a: tensor<2x3xf32>):
+      %m = dlc.reduce_max %a dims = [1] keepdim : tensor<2x3xf32> -> tensor<2x1xf32>
+      %b = dlc.broadcast_in_dim %m dims = [0, 1] : tensor<2x1xf32> to tensor<2x3xf32>
+      %s = dlc.sub %a, %b : tensor<2x3xf32>
+      dlc.yield %s : tensor<2x3xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::dlc::DlcDialect"];
+}
+
 #endif // DLC_PASSES_PASSES_TD
