@@ -325,3 +325,48 @@ func.func @log_softmax_dim(%x: tensor<2x3xf32>) {
   %0 = dlc.log_softmax %x dim = -1 : tensor<2x3xf32>
   return
 }
+
+// -----
+
+func.func @fusion_inputs(%x: tensor<4xf32>) {
+  // expected-error @+1 {{has 1 inputs but its body takes 2 arguments}}
+  %0 = dlc.fusion elementwise(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>, %b: tensor<4xf32>):
+    dlc.yield %a : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_argument_type(%x: tensor<4xf32>) {
+  // expected-error @+1 {{input #0 of type 'tensor<4xf32>' does not match its body argument of type 'tensor<4xf64>'}}
+  %0 = dlc.fusion elementwise(%x) : (tensor<4xf32>) -> tensor<4xf64> {
+  ^bb0(%a: tensor<4xf64>):
+    dlc.yield %a : tensor<4xf64>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_results(%x: tensor<4xf32>) {
+  // expected-error @+1 {{yields values of types ('tensor<4xf32>') but returns ('tensor<4xf64>')}}
+  %0 = dlc.fusion elementwise(%x) : (tensor<4xf32>) -> tensor<4xf64> {
+  ^bb0(%a: tensor<4xf32>):
+    dlc.yield %a : tensor<4xf32>
+  }
+  return
+}
+
+// -----
+
+func.func @fusion_foreign_op(%x: tensor<4xf32>) {
+  %0 = dlc.fusion elementwise(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    // expected-error @+1 {{cannot be inside a dlc.fusion: a fusion holds dlc primitives only}}
+    %b = arith.addf %a, %a : tensor<4xf32>
+    dlc.yield %b : tensor<4xf32>
+  }
+  return
+}

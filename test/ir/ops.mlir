@@ -213,3 +213,24 @@ func.func @dynamic(%x: tensor<?x16xf32>, %w: tensor<16x4xf32>, %ids: tensor<?xi6
     }
   }
 #-}
+
+// CHECK-LABEL: func.func @fusion
+// CHECK: %[[F:.*]]:2 = dlc.fusion rows(%{{.*}}, %{{.*}}) : (tensor<2x3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+// CHECK: ^bb0(%[[A:.*]]: tensor<2x3xf32>, %[[B:.*]]: tensor<3xf32>):
+// CHECK: dlc.yield %{{.*}}, %{{.*}} : tensor<2x3xf32>, tensor<2x3xf32>
+func.func @fusion(%x: tensor<2x3xf32>, %b: tensor<3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %r:2 = dlc.fusion rows(%x, %b) : (tensor<2x3xf32>, tensor<3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  ^bb0(%a: tensor<2x3xf32>, %c: tensor<3xf32>):
+    %bb = dlc.broadcast_in_dim %c dims = [1] : tensor<3xf32> to tensor<2x3xf32>
+    %s = dlc.add %a, %bb : tensor<2x3xf32>
+    %m = dlc.reduce_max %s dims = [1] keepdim : tensor<2x3xf32> -> tensor<2x1xf32>
+    %mb = dlc.broadcast_in_dim %m dims = [0, 1] : tensor<2x1xf32> to tensor<2x3xf32>
+    %d = dlc.sub %s, %mb : tensor<2x3xf32>
+    dlc.yield %d, %s : tensor<2x3xf32>, tensor<2x3xf32>
+  }
+  %e = dlc.fusion elementwise() : () -> tensor<4xf32> {
+    %z = dlc.constant dense<0.0> : tensor<4xf32>
+    dlc.yield %z : tensor<4xf32>
+  }
+  return %r#0, %r#1 : tensor<2x3xf32>, tensor<2x3xf32>
+}
