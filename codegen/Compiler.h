@@ -13,13 +13,33 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 namespace mlir::dlc {
+
+/// Where graphs run: compiled for the CPU through LLVM (the default), or
+/// op by op on the reference kernels (the oracle).
+enum class Backend { Cpu, Reference };
+
+struct CompilerOptions {
+  Backend backend = Backend::Cpu;
+  /// Fuse ops into kernels (off: one kernel per op, the baseline fusion is
+  /// checked against).
+  bool fuse = true;
+  /// Where compiled programs are kept across processes; empty: nowhere.
+  std::string cacheDir;
+
+  /// From the environment: DLC_BACKEND=cpu|reference, DLC_FUSION=0,
+  /// DLC_CACHE_DIR (default ~/.cache/dlc; DLC_DISK_CACHE=0 turns it off).
+  static CompilerOptions fromEnvironment();
+};
 
 /// Counters of the compiler's cache.
 struct CompilerStats {
   int64_t cacheHits = 0;
   int64_t cacheMisses = 0;
+  /// Misses served from the disk cache (no compilation).
+  int64_t diskHits = 0;
   double compileSeconds = 0;
   /// Kernels in the executables compiled so far.
   int64_t kernels = 0;
@@ -28,13 +48,17 @@ struct CompilerStats {
 /// Compiles recorded graphs, with a cache keyed on the graph's signature (a
 /// repeated step costs a hash and a lookup). Thread-safe.
 ///
-/// On a miss the graph is built as MLIR, written to `$DLC_DUMP_IR/` when that
-/// is set, run through the default pipeline and handed to the backend. A
+/// On a miss the disk cache is tried first: an entry keyed by the graph,
+/// the backend options, the host CPU's features and this build of dlc
+/// loads without any MLIR work. Otherwise the graph is built as MLIR,
+/// written to `$DLC_DUMP_IR/` when that is set, run through the backend's
+/// pipeline and compiled; the result is written to the disk cache
+/// atomically. A corrupt or foreign entry is ignored and replaced. A
 /// failure throws dlc::Error with the diagnostics and the path of a `.mlir`
 /// reproducer that dlc-opt replays.
 class Compiler {
 public:
-  Compiler();
+  explicit Compiler(CompilerOptions options = CompilerOptions::fromEnvironment());
   ~Compiler();
   Compiler(const Compiler &) = delete;
   Compiler &operator=(const Compiler &) = delete;
@@ -46,8 +70,14 @@ public:
 
   CompilerStats stats() const;
   void resetStats();
-  /// Forgets every compiled executable.
+  /// Forgets every compiled executable (the disk cache stays).
   void clearCache();
+
+  const CompilerOptions &options() const;
+
+  /// The disk-cache file a graph's program is kept in (empty without a
+  /// cache directory).
+  std::string cachePath(const Graph &graph) const;
 
 private:
   struct Impl;

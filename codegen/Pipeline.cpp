@@ -1,6 +1,7 @@
 //===- Pipeline.cpp - From a dlc function to an executable ----------------===//
 
 #include "codegen/Pipeline.h"
+#include "codegen/cpu/Passes.h"
 #include "codegen/reference/ReferenceExecutor.h"
 #include "ir/DlcDialect.h"
 #include "passes/Passes.h"
@@ -8,6 +9,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
 #include <cassert>
@@ -18,6 +21,9 @@ namespace mlir::dlc {
 
 void registerCompilerDialects(DialectRegistry &registry) {
   registry.insert<DlcDialect, func::FuncDialect>();
+  cpu::registerCpuDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
 }
 
 const char *getDefaultPipeline() {
@@ -28,7 +34,15 @@ const char *getDefaultPipeline() {
          "cse))";
 }
 
-void buildDefaultPipeline(OpPassManager &pm) {
+std::string getCpuPipeline(bool fuse) {
+  std::string text = getDefaultPipeline();
+  // Into the func.func(...) nest, then after it at module level.
+  text.erase(text.size() - 2);
+  text += fuse ? ",dlc-fuse)" : ",dlc-fuse{single-ops=true})";
+  return text + ",dlc-cpu-kernels)";
+}
+
+void buildPipeline(OpPassManager &pm, StringRef pipeline) {
   // The pipeline text is the one place it is written down; parsing it needs
   // its passes in the registry.
   static std::once_flag registered;
@@ -37,13 +51,18 @@ void buildDefaultPipeline(OpPassManager &pm) {
     registerCSE();
     registerDlcAutodiff();
     registerDlcDecompose();
+    registerDlcFuse();
+    cpu::registerCpuPasses();
   });
-  StringRef text(getDefaultPipeline());
-  text = text.drop_front(strlen("builtin.module(")).drop_back();
+  StringRef text = pipeline;
+  text.consume_front("builtin.module(");
+  text.consume_back(")");
   LogicalResult parsed = parsePassPipeline(text, pm);
-  assert(succeeded(parsed) && "the default pipeline does not parse");
+  assert(succeeded(parsed) && "a dlc pipeline does not parse");
   (void)parsed;
 }
+
+void buildDefaultPipeline(OpPassManager &pm) { buildPipeline(pm, getDefaultPipeline()); }
 
 std::unique_ptr<::dlc::rt::Executable> buildExecutable(ModuleOp module,
                                                        StringRef name) {

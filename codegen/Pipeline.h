@@ -16,7 +16,8 @@ class DialectRegistry;
 
 namespace mlir::dlc {
 
-/// The dialects a dlc module may contain (dlc, func).
+/// The dialects a dlc module may contain (dlc, func), those code
+/// generation creates, and their translations to LLVM IR.
 void registerCompilerDialects(DialectRegistry &registry);
 
 /// The passes every recorded graph goes through before a backend sees it, in
@@ -26,6 +27,15 @@ const char *getDefaultPipeline();
 
 /// Adds getDefaultPipeline() to `pm` (a module-level pass manager).
 void buildDefaultPipeline(OpPassManager &pm);
+
+/// The CPU backend's pipeline: the default one, then dlc-fuse (with
+/// `single-ops` when `fuse` is false: one kernel per op) and
+/// dlc-cpu-kernels. What the CPU planner reads.
+std::string getCpuPipeline(bool fuse = true);
+
+/// Adds a pipeline in --pass-pipeline syntax ("builtin.module(...)") to
+/// `pm`, registering dlc's passes first.
+void buildPipeline(OpPassManager &pm, StringRef pipeline);
 
 /// An executable for the function `name` of `module` (already through the
 /// pipeline), from the reference backend. Emits diagnostics and returns null

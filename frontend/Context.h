@@ -17,6 +17,11 @@ void sync();
 void set_eager(bool eager);
 bool is_eager();
 
+/// Threads dlc's kernels and BLAS calls run on (torch::set_num_threads):
+/// the cores by default, or OMP_NUM_THREADS. One pool serves both.
+void set_num_threads(int threads);
+int get_num_threads();
+
 /// Seeds dlc's random generator (rand, randn, randint, dropout) and restarts
 /// its sequence, so that a seeded run is reproducible.
 void manual_seed(uint64_t seed);

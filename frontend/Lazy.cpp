@@ -8,6 +8,9 @@
 #include "runtime/Allocator.h"
 #include "runtime/Error.h"
 #include "runtime/Executable.h"
+#include "runtime/Parallel.h"
+
+#include <fmt/format.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -438,6 +441,15 @@ void set_eager(bool eager) {
 }
 
 bool is_eager() { return detail::eagerEnabled(); }
+
+void set_num_threads(int threads) {
+  if (threads < 1)
+    throw Error(fmt::format("set_num_threads: expected a positive number of threads, got {}",
+                            threads));
+  rt::setNumThreads(threads);
+}
+
+int get_num_threads() { return rt::getNumThreads(); }
 
 void manual_seed(uint64_t seed) {
   auto &context = detail::Context::get();

@@ -211,7 +211,7 @@ void materialize(Group &group, FusionKind kind) {
   (void)block;
 }
 
-void fuseBlock(Block &block) {
+void fuseBlock(Block &block, bool singleOps) {
   llvm::DenseMap<Operation *, unsigned> groupOf;
   SmallVector<Group> groups;
   for (Operation &op : llvm::reverse(block.without_terminator())) {
@@ -227,7 +227,7 @@ void fuseBlock(Block &block) {
       }
       target = it->second;
     }
-    if (single && target) {
+    if (single && target && !singleOps) {
       Group &group = groups[*target];
       SmallVector<Operation *> trial(group.ops.begin(), group.ops.end());
       trial.push_back(&op);
@@ -250,10 +250,11 @@ void fuseBlock(Block &block) {
 }
 
 struct DlcFusePass : mlir::dlc::impl::DlcFuseBase<DlcFusePass> {
+  using DlcFuseBase::DlcFuseBase;
   void runOnOperation() override {
-    getOperation()->walk([](func::FuncOp func) {
+    getOperation()->walk([&](func::FuncOp func) {
       for (Block &block : func.getBody())
-        fuseBlock(block);
+        fuseBlock(block, singleOps);
     });
   }
 };

@@ -125,6 +125,11 @@ def DlcFuse : Pass<"dlc-fuse"> {
     ```
   }];
   let dependentDialects = ["::mlir::dlc::DlcDialect"];
+  let options = [
+    Option<"singleOps", "single-ops", "bool", /*default=*/"false",
+           "Put every fusible op in a dlc.fusion of its own (no fusion): the "
+           "baseline that fused kernels are checked against">
+  ];
 }
 
 #endif // DLC_PASSES_PASSES_TD

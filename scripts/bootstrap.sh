@@ -3,6 +3,9 @@
 #
 # Idempotent: a package already installed is skipped, and `apt-get update` runs at most once,
 # only when something is missing. Needs root (or sudo) only when it has to install.
+#
+#   scripts/bootstrap.sh          what the build and the tests need
+#   scripts/bootstrap.sh --bench  also LibTorch, the comparison target of dlc-bench
 set -euo pipefail
 
 packages=(
@@ -18,7 +21,11 @@ packages=(
   libfmt-dev            # formatting of user-facing messages outside LLVM code
   libgtest-dev          # GoogleTest for unit tests
   clang-format-19       # `make format`, the version STYLE.md asks for
+  libdnnl-dev           # oneDNN: the f32 GEMM behind dlc.matmul on CPU (detects AVX-512 itself)
 )
+if [[ ${1:-} == --bench ]]; then
+  packages+=(libtorch-dev)  # LibTorch 1.13, what dlc-bench compares against
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -160,8 +160,10 @@ LogicalResult constantBytes(Operation *op, ElementsAttr value, Kernel &kernel) {
   return op->emitOpError("holds constant data of an unsupported kind");
 }
 
+} // namespace
+
 /// The kernel of `op`: its kind and attributes in GraphNode's encoding.
-LogicalResult describe(Operation *op, Kernel &kernel) {
+LogicalResult describeReferenceKernel(Operation *op, Kernel &kernel) {
   OpKind kind;
   if (!lookupOpKind(op->getName().getStringRef().str(), kind))
     return op->emitOpError("is not a dlc op; the reference executor runs dlc "
@@ -222,8 +224,6 @@ LogicalResult describe(Operation *op, Kernel &kernel) {
       .Default([](Operation *) { return success(); });
 }
 
-} // namespace
-
 std::optional<ScalarType> getScalarType(Type type) {
   if (type.isF32())
     return ::dlc::kFloat;
@@ -278,7 +278,7 @@ std::unique_ptr<rt::Executable> buildReferenceExecutable(func::FuncOp func) {
       continue;
     }
     ReferenceExecutable::Step step;
-    if (failed(describe(&op, step.kernel)))
+    if (failed(describeReferenceKernel(&op, step.kernel)))
       return nullptr;
     for (Value operand : op.getOperands())
       step.inputs.push_back(slotOf.at(operand));

@@ -3,6 +3,7 @@
 #ifndef DLC_CODEGEN_REFERENCE_REFERENCEEXECUTOR_H
 #define DLC_CODEGEN_REFERENCE_REFERENCEEXECUTOR_H
 
+#include "codegen/reference/Kernels.h"
 #include "runtime/Executable.h"
 #include "runtime/ScalarType.h"
 
@@ -16,6 +17,11 @@ namespace mlir::dlc {
 /// The runtime element type of an MLIR element type (f32, f64, i32, i64,
 /// i1), or nullopt for any other.
 std::optional<::dlc::ScalarType> getScalarType(Type type);
+
+/// The reference kernel of `op` (its kind and attributes in GraphNode's
+/// encoding; a constant's bytes). Emits a diagnostic for what the reference
+/// kernels cannot run.
+LogicalResult describeReferenceKernel(Operation *op, reference::Kernel &kernel);
 
 /// An executable that runs `func` op by op with the reference kernels: the
 /// oracle of every compiled backend, and the fallback for what a backend

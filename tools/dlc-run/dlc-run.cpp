@@ -2,14 +2,16 @@
 //
 // dlc-run file.mlir --entry f --input-random --print
 //
-// Parses the file, optionally runs dlc's default pipeline, builds an
-// executable for the entry function on `--device` (today the reference
-// executor on the CPU) and runs it on generated inputs. With --print it
-// prints every output as LibTorch prints tensors.
+// Parses the file and compiles the entry function for `--device` through
+// the full pipeline (cpu: fusion, kernels through LLVM; --backend=reference
+// runs it op by op instead), and runs it on generated inputs. With --print
+// it prints every output as LibTorch prints tensors; with --check it also
+// runs the reference executor and compares.
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Pipeline.h"
+#include "codegen/cpu/CpuBackend.h"
 #include "codegen/reference/Philox.h"
 #include "codegen/reference/ReferenceExecutor.h"
 #include "runtime/Buffer.h"
@@ -27,6 +29,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <iostream>
 #include <optional>
 
@@ -50,9 +53,17 @@ static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the generated inputs"),
 static cl::opt<bool> print("print", cl::desc("Print every output"),
                            cl::init(false));
 static cl::opt<bool> pipeline("pipeline",
-                              cl::desc("Run dlc's default pipeline first "
-                                       "(canonicalize, dlc-decompose, cse)"),
+                              cl::desc("With --backend=reference: run dlc's default pipeline "
+                                       "first (autodiff, canonicalize, dlc-decompose, cse)"),
                               cl::init(false));
+static cl::opt<std::string> backend("backend",
+                                    cl::desc("cpu (compiled, the default) or reference"),
+                                    cl::init("cpu"));
+static cl::opt<bool> fuse("fuse", cl::desc("Fuse ops into kernels (cpu)"), cl::init(true));
+static cl::opt<bool> check("check",
+                           cl::desc("Also run the reference executor and compare every output "
+                                    "(exact for integers, 1e-5 relative for floats)"),
+                           cl::init(false));
 static cl::opt<std::string> device("device", cl::desc("Where to run (cpu)"),
                                    cl::init("cpu"));
 
@@ -98,6 +109,8 @@ int main(int argc, char **argv) {
                 "' is not available in this build (only cpu)");
   if (!inputRandom)
     return fail("--input-random is the only way to give inputs today");
+  if (backend != "cpu" && backend != "reference")
+    return fail("backend '" + backend + "' is not one of cpu, reference");
 
   DialectRegistry registry;
   mlir::dlc::registerCompilerDialects(registry);
@@ -120,16 +133,32 @@ int main(int argc, char **argv) {
                               : "no function named '" + entry + "'");
   std::string name = func.getSymName().str();
 
-  if (pipeline) {
+  OwningOpRef<ModuleOp> original = module->clone();
+  std::unique_ptr<::dlc::rt::Executable> executable;
+  if (backend == "cpu") {
     PassManager pm(&context);
-    mlir::dlc::buildDefaultPipeline(pm);
+    mlir::dlc::buildPipeline(pm, mlir::dlc::getCpuPipeline(fuse));
     if (failed(pm.run(*module)))
       return 1;
+    FailureOr<mlir::dlc::cpu::CpuArtifact> artifact =
+        mlir::dlc::cpu::compileCpuArtifact(*module, name);
+    if (failed(artifact))
+      return 1;
+    std::string error;
+    executable = mlir::dlc::cpu::loadCpuExecutable(std::move(*artifact), error);
+    if (!executable)
+      return fail("loading the kernels failed: " + error);
+  } else {
+    if (pipeline) {
+      PassManager pm(&context);
+      mlir::dlc::buildDefaultPipeline(pm);
+      if (failed(pm.run(*module)))
+        return 1;
+    }
+    executable = mlir::dlc::buildExecutable(*module, name);
+    if (!executable)
+      return 1;
   }
-  std::unique_ptr<::dlc::rt::Executable> executable =
-      mlir::dlc::buildExecutable(*module, name);
-  if (!executable)
-    return 1;
 
   std::vector<::dlc::rt::BufferPtr> inputs;
   for (auto [index, type] : llvm::enumerate(func.getArgumentTypes())) {
@@ -148,8 +177,70 @@ int main(int argc, char **argv) {
   } catch (const ::dlc::Error &error) {
     return fail(error.what());
   }
+  int status = 0;
+  if (check) {
+    PassManager pm(&context);
+    mlir::dlc::buildDefaultPipeline(pm);
+    if (failed(pm.run(*original)))
+      return 1;
+    std::unique_ptr<::dlc::rt::Executable> reference =
+        mlir::dlc::buildExecutable(*original, name);
+    if (!reference)
+      return 1;
+    std::vector<::dlc::rt::BufferPtr> expected;
+    try {
+      expected = reference->run(inputs);
+    } catch (const ::dlc::Error &error) {
+      return fail(error.what());
+    }
+    for (auto [index, type] : llvm::enumerate(func.getResultTypes())) {
+      auto tensor = cast<RankedTensorType>(type);
+      ScalarType element = *mlir::dlc::getScalarType(tensor.getElementType());
+      int64_t numel = tensor.getNumElements(), mismatches = 0;
+      double worst = 0;
+      for (int64_t i = 0; i < numel; ++i) {
+        double got = 0, want = 0;
+        switch (element) {
+        case ScalarType::Float:
+          got = static_cast<float *>(outputs[index]->data())[i];
+          want = static_cast<float *>(expected[index]->data())[i];
+          break;
+        case ScalarType::Double:
+          got = static_cast<double *>(outputs[index]->data())[i];
+          want = static_cast<double *>(expected[index]->data())[i];
+          break;
+        case ScalarType::Int:
+          got = static_cast<int32_t *>(outputs[index]->data())[i];
+          want = static_cast<int32_t *>(expected[index]->data())[i];
+          break;
+        case ScalarType::Long:
+          got = static_cast<double>(static_cast<int64_t *>(outputs[index]->data())[i]);
+          want = static_cast<double>(static_cast<int64_t *>(expected[index]->data())[i]);
+          break;
+        case ScalarType::Bool:
+          got = static_cast<uint8_t *>(outputs[index]->data())[i];
+          want = static_cast<uint8_t *>(expected[index]->data())[i];
+          break;
+        }
+        bool isFloat = element == ScalarType::Float || element == ScalarType::Double;
+        bool same = (std::isnan(got) && std::isnan(want)) || got == want;
+        double error = std::fabs(got - want);
+        if (!same && (!isFloat || error > 1e-5 * std::max(1.0, std::fabs(want)))) {
+          ++mismatches;
+          worst = std::max(worst, error);
+        }
+      }
+      std::cout << "output #" << index << ": "
+                << (mismatches ? "MISMATCH (" + std::to_string(mismatches) +
+                                     " elements, largest error " + std::to_string(worst) + ")"
+                               : std::string("matches the reference"))
+                << "\n";
+      if (mismatches)
+        status = 1;
+    }
+  }
   if (!print)
-    return 0;
+    return status;
   for (auto [index, type] : llvm::enumerate(func.getResultTypes())) {
     auto tensor = cast<RankedTensorType>(type);
     std::string text;
@@ -161,5 +252,5 @@ int main(int argc, char **argv) {
                             tensor.getShape());
     std::cout << "\n";
   }
-  return 0;
+  return status;
 }

@@ -1,6 +1,8 @@
 // What the reference executor cannot run is reported, not crashed on.
-// RUN: not dlc-run %s --entry grad 2>&1 | FileCheck %s --check-prefix=GRAD
-// RUN: not dlc-run %s --entry dynamic 2>&1 | FileCheck %s --check-prefix=DYNAMIC
+// RUN: not dlc-run %s --backend=reference --entry grad 2>&1 | FileCheck %s --check-prefix=GRAD
+// RUN: not dlc-run %s --backend=reference --entry dynamic 2>&1 | FileCheck %s --check-prefix=DYNAMIC
+// RUN: not dlc-run %s --entry dynamic_exp 2>&1 | FileCheck %s --check-prefix=CPU-DYNAMIC
+// RUN: not dlc-run %s --backend=gpu 2>&1 | FileCheck %s --check-prefix=BACKEND
 // RUN: not dlc-run %s --entry missing 2>&1 | FileCheck %s --check-prefix=MISSING
 // RUN: not dlc-run %s --device cuda 2>&1 | FileCheck %s --check-prefix=DEVICE
 // RUN: not dlc-run %s --input-random=false 2>&1 | FileCheck %s --check-prefix=INPUTS
@@ -17,6 +19,13 @@ func.func @dynamic(%x: tensor<?xf32>) -> tensor<?xf32> {
   return %x : tensor<?xf32>
 }
 
+// CPU-DYNAMIC: error: the CPU backend needs static shapes, got 'tensor<?xf32>'
+func.func @dynamic_exp(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %y = dlc.exp %x : tensor<?xf32>
+  return %y : tensor<?xf32>
+}
+
+// BACKEND: dlc-run: backend 'gpu' is not one of cpu, reference
 // MISSING: dlc-run: no function named 'missing'
 // DEVICE: dlc-run: device 'cuda' is not available in this build (only cpu)
 // INPUTS: dlc-run: --input-random is the only way to give inputs today

@@ -116,8 +116,8 @@ TEST(Compiler, CachesBySignatureAndRuns) {
   EXPECT_THROW(first->run({::dlc::rt::Buffer::allocate(4)}), ::dlc::Error);
 }
 
-TEST(Compiler, UnrunnableGraphsThrowWithTheDiagnostic) {
-  Compiler compiler;
+/// exp over a dynamic size, which no backend runs.
+static Graph dynamicGraph() {
   Graph g;
   int32_t x = g.addInput({ElementType::F32, {-1}});
   GraphNode exp;
@@ -125,17 +125,28 @@ TEST(Compiler, UnrunnableGraphsThrowWithTheDiagnostic) {
   exp.operands = {x};
   exp.results = {{ElementType::F32, {-1}}};
   g.addOutput(g.addNode(exp));
+  return g;
+}
+
+TEST(Compiler, UnrunnableGraphsThrowWithTheDiagnostic) {
+  for (Backend backend : {Backend::Reference, Backend::Cpu}) {
+  CompilerOptions options;
+  options.backend = backend;
+  Compiler compiler(options);
   try {
-    compiler.getOrCompile(g);
+    compiler.getOrCompile(dynamicGraph());
     FAIL() << "expected an error";
   } catch (const ::dlc::Error &error) {
     std::string message = error.what();
-    EXPECT_NE(message.find("the reference executor needs static shapes"),
+    EXPECT_NE(message.find(backend == Backend::Cpu
+                               ? "the CPU backend needs static shapes"
+                               : "the reference executor needs static shapes"),
               std::string::npos)
         << message;
     EXPECT_NE(message.find("reproducer: "), std::string::npos) << message;
     EXPECT_NE(message.find("dlc-autodiff"), std::string::npos)
         << "the replay command names the pipeline: " << message;
+  }
   }
 }
 

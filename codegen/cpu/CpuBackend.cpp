@@ -1,0 +1,460 @@
+//===- CpuBackend.cpp - dlc functions as CPU executables ------------------===//
+//
+// The planner walks a fused function once: each dlc.fusion becomes a kernel
+// step, matmul a GEMM call (a transpose of its operand a flag), reshape a
+// new view of the same bytes, gather / scatter_add / concat runtime loops,
+// and whatever else a step of the reference kernels. Temporaries are then
+// packed into one workspace by lifetime (first fit), so the peak is close
+// to the largest live set; results get buffers of their own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/CpuBackend.h"
+#include "codegen/cpu/CpuExecutable.h"
+#include "codegen/cpu/Jit.h"
+#include "codegen/cpu/Passes.h"
+#include "codegen/reference/ReferenceExecutor.h"
+#include "ir/DlcOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <sstream>
+
+using ::dlc::ScalarType;
+
+namespace mlir::dlc::cpu {
+namespace {
+
+constexpr int64_t kAlignment = 64;
+
+int64_t alignUp(int64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
+
+/// "file:line" of the user's op, or "".
+std::string where(Operation *op) {
+  std::string result;
+  op->getLoc()->walk([&](Location loc) {
+    if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+      result = (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return result;
+}
+
+/// Ops the environment sends to the reference kernels
+/// (DLC_CPU_REFERENCE_OPS=dlc.matmul,...): a debugging aid, and how the
+/// fallback is tested.
+bool forcedToReference(Operation *op) {
+  const char *list = std::getenv("DLC_CPU_REFERENCE_OPS");
+  if (!list || !*list)
+    return false;
+  std::stringstream stream(list);
+  std::string name;
+  while (std::getline(stream, name, ','))
+    if (name == op->getName().getStringRef())
+      return true;
+  return false;
+}
+
+void warnFallback(Operation *op) {
+  static std::mutex mutex;
+  static llvm::StringSet<> warned;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::string name = op->getName().getStringRef().str();
+  if (!warned.insert(name).second)
+    return;
+  std::string at = where(op);
+  llvm::errs() << "dlc: warning: no CPU code for " << name << (at.empty() ? "" : " (at " + at + ")")
+               << "; it runs on the reference kernels (slow)\n";
+}
+
+bool isMatmulOperandTranspose(TransposeOp transpose) {
+  ArrayRef<int64_t> perm = transpose.getPerm();
+  int64_t rank = static_cast<int64_t>(perm.size());
+  if (rank < 2 || transpose->use_empty())
+    return false;
+  for (int64_t d = 0; d < rank - 2; ++d)
+    if (perm[d] != d)
+      return false;
+  if (perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+    return false;
+  return llvm::all_of(transpose->getUsers(), [](Operation *user) { return isa<MatmulOp>(user); });
+}
+
+class Planner {
+public:
+  FailureOr<Plan> run(func::FuncOp function);
+
+private:
+  FailureOr<int32_t> addSlot(Value value, int32_t storage, Operation *where);
+  FailureOr<int32_t> addTemp(Value value, Operation *where);
+  int32_t addStorage(StorageKind kind, int64_t bytes, int64_t index = 0) {
+    Storage storage;
+    storage.kind = kind;
+    storage.bytes = bytes;
+    storage.index = index;
+    plan.storages.push_back(std::move(storage));
+    return static_cast<int32_t>(plan.storages.size() - 1);
+  }
+  LogicalResult planOp(Operation *op);
+  LogicalResult planReference(Operation *op);
+  void planMemory();
+
+  Plan plan;
+  llvm::DenseMap<Value, int32_t> slotOf;
+  /// Transposes folded into GEMM flags: result -> input.
+  llvm::DenseMap<Value, Value> transposeSource;
+};
+
+FailureOr<int32_t> Planner::addSlot(Value value, int32_t storage, Operation *where) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  std::optional<ScalarType> element = type ? getScalarType(type.getElementType()) : std::nullopt;
+  if (!type || !element || !type.hasStaticShape())
+    return where->emitError("the CPU backend runs static tensors of f32, f64, i32, i64 and i1, "
+                            "not ")
+           << value.getType();
+  Slot slot;
+  slot.type = *element;
+  slot.shape.assign(type.getShape().begin(), type.getShape().end());
+  slot.storage = storage;
+  plan.slots.push_back(std::move(slot));
+  int32_t id = static_cast<int32_t>(plan.slots.size() - 1);
+  slotOf[value] = id;
+  return id;
+}
+
+FailureOr<int32_t> Planner::addTemp(Value value, Operation *where) {
+  int32_t storage = addStorage(StorageKind::Temp, 0);
+  FailureOr<int32_t> slot = addSlot(value, storage, where);
+  if (succeeded(slot))
+    plan.storages[storage].bytes = slotBytes(plan.slots[*slot]);
+  return slot;
+}
+
+LogicalResult Planner::planReference(Operation *op) {
+  warnFallback(op);
+  reference::Kernel kernel;
+  if (failed(describeReferenceKernel(op, kernel)))
+    return failure();
+  if (op->getNumResults() != 1)
+    return op->emitError("the CPU backend runs ops with one result");
+  Step step;
+  step.kind = StepKind::Reference;
+  step.op = static_cast<int32_t>(kernel.kind);
+  step.ints = kernel.ints;
+  step.attr = kernel.attr;
+  step.constant = kernel.constant;
+  step.splat = kernel.splat;
+  step.where = where(op);
+  for (Value operand : op->getOperands())
+    step.slots.push_back(slotOf.at(operand));
+  FailureOr<int32_t> out = addTemp(op->getResult(0), op);
+  if (failed(out))
+    return failure();
+  step.slots.push_back(*out);
+  plan.steps.push_back(std::move(step));
+  return success();
+}
+
+LogicalResult Planner::planOp(Operation *op) {
+  if (forcedToReference(op))
+    return planReference(op);
+
+  if (auto fusion = dyn_cast<FusionOp>(op)) {
+    auto symbol = fusion->getAttrOfType<FlatSymbolRefAttr>(kKernelAttr);
+    auto iterations = fusion->getAttrOfType<IntegerAttr>(kIterationsAttr);
+    auto grain = fusion->getAttrOfType<IntegerAttr>(kGrainAttr);
+    if (!symbol || !iterations || !grain)
+      return fusion.emitError("a fusion without a kernel (run dlc-cpu-kernels first)");
+    Step step;
+    step.symbol = symbol.getValue().str();
+    step.iterations = iterations.getInt();
+    step.grain = grain.getInt();
+    step.where = where(op);
+    for (Value input : fusion.getInputs())
+      step.slots.push_back(slotOf.at(input));
+    FailureOr<int32_t> out = addTemp(fusion.getResult(0), op);
+    if (failed(out))
+      return failure();
+    step.slots.push_back(*out);
+    auto partial = fusion->getAttrOfType<TypeAttr>(kPartialAttr);
+    if (!partial) {
+      step.kind = StepKind::Kernel;
+      plan.steps.push_back(std::move(step));
+      return success();
+    }
+    // A full reduction: one partial per fixed chunk, folded in order.
+    std::optional<ScalarType> partialType = getScalarType(partial.getValue());
+    auto combine = fusion->getAttrOfType<IntegerAttr>(kCombineAttr);
+    if (!partialType || !combine)
+      return fusion.emitError("a partial kernel without a partial type or combine op");
+    int64_t chunks = step.iterations == 0 ? 0 : (step.iterations + step.grain - 1) / step.grain;
+    Slot slot;
+    slot.type = *partialType;
+    slot.shape = {chunks};
+    slot.storage = addStorage(StorageKind::Temp, slotBytes(slot));
+    plan.slots.push_back(slot);
+    int32_t partials = static_cast<int32_t>(plan.slots.size() - 1);
+    step.kind = StepKind::PartialKernel;
+    step.slots.push_back(partials);
+    plan.steps.push_back(std::move(step));
+    Step fold;
+    fold.kind = StepKind::Combine;
+    fold.slots = {partials, *out};
+    fold.attr = combine.getInt();
+    fold.where = where(op);
+    plan.steps.push_back(std::move(fold));
+    return success();
+  }
+
+  if (auto constant = dyn_cast<ConstantOp>(op)) {
+    reference::Kernel kernel;
+    if (failed(describeReferenceKernel(op, kernel)))
+      return failure();
+    int32_t storage = addStorage(StorageKind::Constant, 0);
+    FailureOr<int32_t> slot = addSlot(constant.getResult(), storage, op);
+    if (failed(slot))
+      return failure();
+    int64_t bytes = slotBytes(plan.slots[*slot]);
+    std::vector<uint8_t> &data = plan.storages[storage].data;
+    if (kernel.splat && !kernel.constant.empty()) {
+      size_t es = kernel.constant.size();
+      data.resize(bytes);
+      for (int64_t offset = 0; offset < bytes; offset += es)
+        std::copy(kernel.constant.begin(), kernel.constant.end(), data.begin() + offset);
+    } else {
+      data = std::move(kernel.constant);
+    }
+    if (static_cast<int64_t>(data.size()) != bytes)
+      return op->emitError("constant data of the wrong size");
+    plan.storages[storage].bytes = bytes;
+    return success();
+  }
+
+  if (auto transpose = dyn_cast<TransposeOp>(op); transpose && isMatmulOperandTranspose(transpose)) {
+    transposeSource[transpose.getResult()] = transpose.getInput();
+    return success();
+  }
+
+  if (auto matmul = dyn_cast<MatmulOp>(op)) {
+    auto operand = [&](Value v, bool &transposed) {
+      auto it = transposeSource.find(v);
+      transposed = it != transposeSource.end();
+      return slotOf.at(transposed ? it->second : v);
+    };
+    bool transA = false, transB = false;
+    int32_t a = operand(matmul.getLhs(), transA);
+    int32_t b = operand(matmul.getRhs(), transB);
+    FailureOr<int32_t> c = addTemp(matmul.getResult(), op);
+    if (failed(c))
+      return failure();
+    ArrayRef<int64_t> lhs = cast<RankedTensorType>(matmul.getLhs().getType()).getShape();
+    ArrayRef<int64_t> out = cast<RankedTensorType>(matmul.getType()).getShape();
+    size_t rank = out.size();
+    int64_t batch = 1;
+    for (size_t d = 0; d + 2 < rank; ++d)
+      batch *= out[d];
+    Step step;
+    step.kind = StepKind::Gemm;
+    step.slots = {a, b, *c};
+    step.ints = {batch, out[rank - 2], out[rank - 1], lhs[rank - 1], transA, transB};
+    step.where = where(op);
+    plan.steps.push_back(std::move(step));
+    return success();
+  }
+
+  if (isa<ReshapeOp, StopGradientOp>(op)) {
+    // A new view of the same bytes.
+    return addSlot(op->getResult(0), plan.slots[slotOf.at(op->getOperand(0))].storage, op);
+  }
+
+  if (isa<GatherOp, ScatterAddOp, ConcatOp>(op)) {
+    Step step;
+    step.kind = isa<GatherOp>(op)       ? StepKind::Gather
+                : isa<ScatterAddOp>(op) ? StepKind::ScatterAdd
+                                        : StepKind::Concat;
+    if (auto gather = dyn_cast<GatherOp>(op))
+      step.attr = gather.getAxis();
+    else if (auto scatter = dyn_cast<ScatterAddOp>(op))
+      step.attr = scatter.getAxis();
+    else
+      step.attr = cast<ConcatOp>(op).getDim();
+    step.where = where(op);
+    for (Value operand : op->getOperands())
+      step.slots.push_back(slotOf.at(operand));
+    FailureOr<int32_t> out = addTemp(op->getResult(0), op);
+    if (failed(out))
+      return failure();
+    step.slots.push_back(*out);
+    plan.steps.push_back(std::move(step));
+    return success();
+  }
+
+  return planReference(op);
+}
+
+/// First fit by lifetime: a temporary takes the lowest offset that no
+/// temporary alive at the same time occupies.
+void Planner::planMemory() {
+  size_t count = plan.storages.size();
+  std::vector<int64_t> first(count, -1), last(count, -1);
+  for (auto [i, step] : llvm::enumerate(plan.steps))
+    for (int32_t slot : step.slots) {
+      int32_t storage = plan.slots[slot].storage;
+      if (first[storage] < 0)
+        first[storage] = static_cast<int64_t>(i);
+      last[storage] = static_cast<int64_t>(i);
+    }
+  std::vector<int32_t> temps;
+  for (size_t s = 0; s < count; ++s)
+    if (plan.storages[s].kind == StorageKind::Temp && first[s] >= 0)
+      temps.push_back(static_cast<int32_t>(s));
+  // Larger ones first among those born together keeps holes small.
+  std::stable_sort(temps.begin(), temps.end(), [&](int32_t a, int32_t b) {
+    if (first[a] != first[b])
+      return first[a] < first[b];
+    return plan.storages[a].bytes > plan.storages[b].bytes;
+  });
+  std::vector<int32_t> placed;
+  int64_t peak = 0;
+  for (int32_t s : temps) {
+    std::vector<std::pair<int64_t, int64_t>> busy;
+    for (int32_t other : placed)
+      if (first[other] <= last[s] && first[s] <= last[other])
+        busy.push_back({plan.storages[other].offset,
+                        plan.storages[other].offset + alignUp(plan.storages[other].bytes)});
+    std::sort(busy.begin(), busy.end());
+    int64_t offset = 0, size = alignUp(plan.storages[s].bytes);
+    for (auto [begin, end] : busy) {
+      if (begin - offset >= size)
+        break;
+      offset = std::max(offset, end);
+    }
+    plan.storages[s].offset = offset;
+    peak = std::max(peak, offset + size);
+    placed.push_back(s);
+  }
+  plan.workspaceBytes = peak;
+}
+
+FailureOr<Plan> Planner::run(func::FuncOp function) {
+  if (!function.getBody().hasOneBlock())
+    return function.emitError("the CPU backend compiles single-block functions");
+  Block &body = function.getBody().front();
+  for (BlockArgument argument : body.getArguments()) {
+    int32_t storage = addStorage(StorageKind::Input, 0, argument.getArgNumber());
+    FailureOr<int32_t> slot = addSlot(argument, storage, function);
+    if (failed(slot))
+      return failure();
+    plan.storages[storage].bytes = slotBytes(plan.slots[*slot]);
+  }
+  plan.numInputs = static_cast<int32_t>(body.getNumArguments());
+
+  for (Operation &op : body) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      std::vector<bool> taken(plan.storages.size(), false);
+      for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
+        int32_t slot = slotOf.at(value);
+        int32_t storage = plan.slots[slot].storage;
+        if (plan.storages[storage].kind == StorageKind::Temp && !taken[storage]) {
+          plan.storages[storage].kind = StorageKind::Output;
+          plan.storages[storage].index = static_cast<int64_t>(i);
+          taken[storage] = true;
+          plan.outputs.push_back(slot);
+          continue;
+        }
+        // An input, a constant or a value returned twice: a copy, so that
+        // every result is a buffer of its own.
+        Slot copy = plan.slots[slot];
+        copy.storage = addStorage(StorageKind::Output, slotBytes(copy), static_cast<int64_t>(i));
+        taken.push_back(true);
+        plan.slots.push_back(copy);
+        int32_t target = static_cast<int32_t>(plan.slots.size() - 1);
+        Step step;
+        step.kind = StepKind::Copy;
+        step.slots = {slot, target};
+        plan.steps.push_back(std::move(step));
+        plan.outputs.push_back(target);
+      }
+      continue;
+    }
+    if (failed(planOp(&op)))
+      return failure();
+  }
+  planMemory();
+  return std::move(plan);
+}
+
+} // namespace
+
+FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
+  auto function = module.lookupSymbol<func::FuncOp>(name);
+  if (!function)
+    return module.emitError("no function named '") << name << "'";
+  Planner planner;
+  FailureOr<Plan> plan = planner.run(function);
+  if (failed(plan))
+    return failure();
+  CpuArtifact artifact;
+  artifact.plan = std::move(*plan);
+
+  bool anyKernel = llvm::any_of(artifact.plan.steps, [](const Step &step) {
+    return step.kind == StepKind::Kernel || step.kind == StepKind::PartialKernel;
+  });
+  if (!anyKernel)
+    return artifact;
+
+  // The kernels, in a module of their own, to LLVM and to object code.
+  OpBuilder builder(module.getContext());
+  OwningOpRef<ModuleOp> kernels = ModuleOp::create(module.getLoc());
+  builder.setInsertionPointToEnd(kernels->getBody());
+  for (auto kernel : module.getOps<func::FuncOp>())
+    if (kernel->hasAttr(kKernelFunctionAttr))
+      builder.clone(*kernel);
+  if (failed(lowerKernelsToLLVM(*kernels)))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*kernels, llvmContext);
+  if (!llvmModule)
+    return module.emitError("translating the kernels to LLVM IR failed");
+  std::string error;
+  artifact.object = compileToObject(*llvmModule, error);
+  if (artifact.object.empty())
+    return module.emitError("compiling the kernels failed: ") << error;
+  return artifact;
+}
+
+std::unique_ptr<::dlc::rt::Executable> loadCpuExecutable(CpuArtifact artifact, std::string &error) {
+  std::vector<std::string> symbols;
+  std::vector<size_t> kernelSteps;
+  for (auto [i, step] : llvm::enumerate(artifact.plan.steps))
+    if (step.kind == StepKind::Kernel || step.kind == StepKind::PartialKernel) {
+      symbols.push_back(step.symbol);
+      kernelSteps.push_back(i);
+    }
+  std::vector<KernelFn> kernels(artifact.plan.steps.size(), nullptr);
+  std::shared_ptr<LoadedCode> code;
+  if (!symbols.empty()) {
+    std::vector<void *> addresses;
+    code = loadObject(artifact.object, symbols, addresses, error);
+    if (!code)
+      return nullptr;
+    for (size_t k = 0; k < kernelSteps.size(); ++k)
+      kernels[kernelSteps[k]] = reinterpret_cast<KernelFn>(addresses[k]);
+  }
+  return std::make_unique<CpuExecutable>(std::move(artifact.plan), std::move(kernels),
+                                         std::move(code));
+}
+
+} // namespace mlir::dlc::cpu

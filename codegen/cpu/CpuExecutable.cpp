@@ -1,0 +1,309 @@
+//===- CpuExecutable.cpp - Running a CPU plan -----------------------------===//
+
+#include "codegen/cpu/CpuExecutable.h"
+#include "codegen/cpu/Gemm.h"
+#include "codegen/reference/Kernels.h"
+#include "runtime/Error.h"
+#include "runtime/Parallel.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using ::dlc::ScalarType;
+namespace rt = ::dlc::rt;
+
+namespace mlir::dlc::cpu {
+namespace {
+
+int64_t numel(const Slot &slot) {
+  int64_t n = 1;
+  for (int64_t s : slot.shape)
+    n *= s;
+  return n;
+}
+
+int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end) {
+  int64_t n = 1;
+  for (size_t d = begin; d < end; ++d)
+    n *= shape[d];
+  return n;
+}
+
+int64_t indexAt(const void *indices, ScalarType type, int64_t i) {
+  return type == ScalarType::Int ? static_cast<const int32_t *>(indices)[i]
+                                 : static_cast<const int64_t *>(indices)[i];
+}
+
+/// Rows of `input` picked along `axis`; indices clamped (dlc.gather).
+void gather(const Slot &input, const void *in, const Slot &indices, const void *idx, void *out,
+            int64_t axis) {
+  size_t es = ::dlc::elementSize(input.type);
+  int64_t outer = product(input.shape, 0, axis);
+  int64_t size = input.shape[axis];
+  int64_t inner = product(input.shape, axis + 1, input.shape.size());
+  int64_t count = numel(indices);
+  if (size == 0 || outer * count == 0)
+    return;
+  int64_t rowBytes = inner * static_cast<int64_t>(es);
+  rt::parallelFor(outer * count, std::max<int64_t>(1, 16384 / std::max<int64_t>(rowBytes, 1)),
+                  [&](int64_t begin, int64_t end) {
+                    for (int64_t item = begin; item < end; ++item) {
+                      int64_t o = item / count, i = item % count;
+                      int64_t j = std::clamp<int64_t>(indexAt(idx, indices.type, i), 0, size - 1);
+                      std::memcpy(static_cast<char *>(out) + item * rowBytes,
+                                  static_cast<const char *>(in) + (o * size + j) * rowBytes,
+                                  rowBytes);
+                    }
+                  });
+}
+
+template <typename T>
+void scatterAddTyped(const Slot &input, const Slot &indices, const void *idx, const T *updates,
+                     T *out, int64_t axis) {
+  int64_t outer = product(input.shape, 0, axis);
+  int64_t size = input.shape[axis];
+  int64_t inner = product(input.shape, axis + 1, input.shape.size());
+  int64_t count = numel(indices);
+  // Deterministic: every output element receives its updates in index
+  // order, from one thread. Split over the outer dimension, or over columns.
+  auto columns = [&](int64_t o, int64_t cBegin, int64_t cEnd) {
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t j = indexAt(idx, indices.type, i);
+      if (j < 0 || j >= size)
+        continue;
+      T *dst = out + (o * size + j) * inner;
+      const T *src = updates + (o * count + i) * inner;
+      for (int64_t c = cBegin; c < cEnd; ++c)
+        dst[c] += src[c];
+    }
+  };
+  if (outer > 1)
+    rt::parallelFor(outer, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t o = begin; o < end; ++o)
+        columns(o, 0, inner);
+    });
+  else if (outer == 1)
+    rt::parallelFor(inner, std::max<int64_t>(16, 65536 / std::max<int64_t>(count, 1)),
+                    [&](int64_t begin, int64_t end) { columns(0, begin, end); });
+}
+
+void concat(const std::vector<const Slot *> &inputs, const std::vector<const void *> &data,
+            const Slot &output, void *out, int64_t dim) {
+  size_t es = ::dlc::elementSize(output.type);
+  int64_t outer = product(output.shape, 0, dim);
+  int64_t inner = product(output.shape, dim + 1, output.shape.size());
+  int64_t outRow = output.shape[dim] * inner;
+  rt::parallelFor(outer, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o) {
+      int64_t offset = 0;
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        int64_t chunk = inputs[i]->shape[dim] * inner;
+        std::memcpy(static_cast<char *>(out) + (o * outRow + offset) * es,
+                    static_cast<const char *>(data[i]) + o * chunk * es, chunk * es);
+        offset += chunk;
+      }
+    }
+  });
+}
+
+/// Folds per-chunk partials in order: 0 sum, 1 max (NaN wins), 2 min.
+template <typename Acc, typename Out>
+void combine(const Acc *partials, int64_t count, int64_t op, Out *out) {
+  Acc acc;
+  if (op == 0)
+    acc = Acc(0);
+  else if constexpr (std::is_floating_point_v<Acc>)
+    acc = op == 1 ? -std::numeric_limits<Acc>::infinity() : std::numeric_limits<Acc>::infinity();
+  else
+    acc = op == 1 ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
+  for (int64_t i = 0; i < count; ++i) {
+    Acc v = partials[i];
+    if (op == 0) {
+      acc += v;
+      continue;
+    }
+    if constexpr (std::is_floating_point_v<Acc>) {
+      if (std::isnan(v) || std::isnan(acc)) {
+        acc = std::numeric_limits<Acc>::quiet_NaN();
+        continue;
+      }
+    }
+    acc = op == 1 ? std::max(acc, v) : std::min(acc, v);
+  }
+  *out = static_cast<Out>(acc);
+}
+
+void combineStep(const Slot &partial, const void *partials, int64_t count, int64_t op,
+                 const Slot &output, void *out) {
+  switch (partial.type) {
+  case ScalarType::Double:
+    if (output.type == ScalarType::Float)
+      return combine(static_cast<const double *>(partials), count, op, static_cast<float *>(out));
+    return combine(static_cast<const double *>(partials), count, op, static_cast<double *>(out));
+  case ScalarType::Float:
+    return combine(static_cast<const float *>(partials), count, op, static_cast<float *>(out));
+  case ScalarType::Long:
+    if (output.type == ScalarType::Int)
+      return combine(static_cast<const int64_t *>(partials), count, op,
+                     static_cast<int32_t *>(out));
+    return combine(static_cast<const int64_t *>(partials), count, op,
+                   static_cast<int64_t *>(out));
+  case ScalarType::Int:
+    return combine(static_cast<const int32_t *>(partials), count, op, static_cast<int32_t *>(out));
+  case ScalarType::Bool:
+    return combine(static_cast<const uint8_t *>(partials), count, op, static_cast<uint8_t *>(out));
+  }
+}
+
+} // namespace
+
+CpuExecutable::CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
+                             std::shared_ptr<void> keepAlive)
+    : plan(std::move(plan)), kernels(std::move(kernels)), keepAlive(std::move(keepAlive)) {
+  for (const Step &step : this->plan.steps)
+    if (step.kind != StepKind::Copy)
+      ++kernelCount;
+}
+
+std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &inputs) {
+  if (static_cast<int32_t>(inputs.size()) != plan.numInputs)
+    throw ::dlc::Error("cpu executable: expected " + std::to_string(plan.numInputs) +
+                       " inputs, got " + std::to_string(inputs.size()));
+  rt::BufferPtr workspace = rt::Buffer::allocate(static_cast<size_t>(plan.workspaceBytes));
+  std::vector<rt::BufferPtr> outputBuffers(plan.outputs.size());
+  std::vector<char *> bases(plan.storages.size(), nullptr);
+  for (size_t s = 0; s < plan.storages.size(); ++s) {
+    const Storage &storage = plan.storages[s];
+    switch (storage.kind) {
+    case StorageKind::Input: {
+      const rt::BufferPtr &input = inputs[storage.index];
+      if (!input || static_cast<int64_t>(input->size()) < storage.bytes)
+        throw ::dlc::Error("cpu executable: input " + std::to_string(storage.index) +
+                           " holds fewer bytes than its type needs (" +
+                           std::to_string(storage.bytes) + ")");
+      bases[s] = static_cast<char *>(input->data());
+      break;
+    }
+    case StorageKind::Constant:
+      bases[s] = reinterpret_cast<char *>(plan.storages[s].data.data());
+      break;
+    case StorageKind::Temp:
+      bases[s] = static_cast<char *>(workspace->data()) + storage.offset;
+      break;
+    case StorageKind::Output:
+      outputBuffers[storage.index] = rt::Buffer::allocate(static_cast<size_t>(storage.bytes));
+      bases[s] = static_cast<char *>(outputBuffers[storage.index]->data());
+      break;
+    }
+  }
+  auto base = [&](int32_t slot) { return bases[plan.slots[slot].storage]; };
+
+  std::vector<void *> args;
+  for (size_t i = 0; i < plan.steps.size(); ++i) {
+    const Step &step = plan.steps[i];
+    const std::vector<int32_t> &slots = step.slots;
+    switch (step.kind) {
+    case StepKind::Kernel: {
+      args.assign(slots.size(), nullptr);
+      for (size_t a = 0; a < slots.size(); ++a)
+        args[a] = base(slots[a]);
+      KernelFn fn = kernels[i];
+      void **argv = args.data();
+      rt::parallelFor(step.iterations, step.grain,
+                      [&](int64_t begin, int64_t end) { fn(argv, begin, end); });
+      break;
+    }
+    case StepKind::PartialKernel: {
+      args.assign(slots.size(), nullptr);
+      for (size_t a = 0; a < slots.size(); ++a)
+        args[a] = base(slots[a]);
+      KernelFn fn = kernels[i];
+      void **argv = args.data();
+      rt::parallelChunks(step.iterations, step.grain,
+                         [&](int64_t begin, int64_t end) { fn(argv, begin, end); });
+      break;
+    }
+    case StepKind::Combine: {
+      const Slot &partial = plan.slots[slots[0]];
+      combineStep(partial, base(slots[0]), numel(partial), step.attr, plan.slots[slots[1]],
+                  base(slots[1]));
+      break;
+    }
+    case StepKind::Gemm:
+      gemm(plan.slots[slots[2]].type, step.ints[0], step.ints[1], step.ints[2], step.ints[3],
+           step.ints[4] != 0, step.ints[5] != 0, base(slots[0]), base(slots[1]), base(slots[2]));
+      break;
+    case StepKind::Gather:
+      gather(plan.slots[slots[0]], base(slots[0]), plan.slots[slots[1]], base(slots[1]),
+             base(slots[2]), step.attr);
+      break;
+    case StepKind::ScatterAdd: {
+      const Slot &input = plan.slots[slots[0]];
+      std::memcpy(base(slots[3]), base(slots[0]), slotBytes(input));
+      const Slot &indices = plan.slots[slots[1]];
+      switch (input.type) {
+      case ScalarType::Float:
+        scatterAddTyped(input, indices, base(slots[1]),
+                        reinterpret_cast<const float *>(base(slots[2])),
+                        reinterpret_cast<float *>(base(slots[3])), step.attr);
+        break;
+      case ScalarType::Double:
+        scatterAddTyped(input, indices, base(slots[1]),
+                        reinterpret_cast<const double *>(base(slots[2])),
+                        reinterpret_cast<double *>(base(slots[3])), step.attr);
+        break;
+      case ScalarType::Int:
+        scatterAddTyped(input, indices, base(slots[1]),
+                        reinterpret_cast<const int32_t *>(base(slots[2])),
+                        reinterpret_cast<int32_t *>(base(slots[3])), step.attr);
+        break;
+      case ScalarType::Long:
+        scatterAddTyped(input, indices, base(slots[1]),
+                        reinterpret_cast<const int64_t *>(base(slots[2])),
+                        reinterpret_cast<int64_t *>(base(slots[3])), step.attr);
+        break;
+      case ScalarType::Bool:
+        break;
+      }
+      break;
+    }
+    case StepKind::Concat: {
+      std::vector<const Slot *> parts;
+      std::vector<const void *> data;
+      for (size_t a = 0; a + 1 < slots.size(); ++a) {
+        parts.push_back(&plan.slots[slots[a]]);
+        data.push_back(base(slots[a]));
+      }
+      concat(parts, data, plan.slots[slots.back()], base(slots.back()), step.attr);
+      break;
+    }
+    case StepKind::Copy:
+      std::memcpy(base(slots[1]), base(slots[0]), slotBytes(plan.slots[slots[1]]));
+      break;
+    case StepKind::Reference: {
+      reference::Kernel kernel;
+      kernel.kind = static_cast<OpKind>(step.op);
+      kernel.ints = step.ints;
+      kernel.attr = step.attr;
+      kernel.constant = step.constant;
+      kernel.splat = step.splat;
+      std::vector<reference::TensorRef> ins, outs;
+      for (size_t a = 0; a < slots.size(); ++a) {
+        const Slot &slot = plan.slots[slots[a]];
+        reference::TensorRef ref{base(slots[a]), slot.type, slot.shape};
+        (a + 1 < slots.size() ? ins : outs).push_back(std::move(ref));
+      }
+      reference::runKernel(kernel, ins, outs);
+      break;
+    }
+    }
+  }
+  std::vector<rt::BufferPtr> results;
+  for (int32_t slot : plan.outputs)
+    results.push_back(outputBuffers[plan.storages[plan.slots[slot].storage].index]);
+  return results;
+}
+
+} // namespace mlir::dlc::cpu

@@ -1,0 +1,40 @@
+//===- CpuExecutable.h - Running a CPU plan -------------------------------===//
+
+#ifndef DLC_CODEGEN_CPU_CPUEXECUTABLE_H
+#define DLC_CODEGEN_CPU_CPUEXECUTABLE_H
+
+#include "codegen/cpu/Plan.h"
+#include "runtime/Executable.h"
+
+#include <functional>
+#include <memory>
+
+namespace mlir::dlc::cpu {
+
+/// The signature of every generated kernel: the slots' base pointers, and
+/// the range of its parallel dimension to compute.
+using KernelFn = void (*)(void **args, int64_t begin, int64_t end);
+
+/// Runs a plan: one workspace allocation per run for the temporaries (the
+/// memory plan packed them by lifetime), a fresh buffer per output, the
+/// steps in order, each kernel split across the thread pool.
+class CpuExecutable : public ::dlc::rt::Executable {
+public:
+  /// `kernels[i]` is the function of step i, for kernel steps.
+  CpuExecutable(Plan plan, std::vector<KernelFn> kernels, std::shared_ptr<void> keepAlive);
+
+  std::vector<::dlc::rt::BufferPtr> run(const std::vector<::dlc::rt::BufferPtr> &inputs) override;
+  size_t numKernels() const override { return kernelCount; }
+  const Plan &getPlan() const { return plan; }
+
+private:
+  Plan plan;
+  std::vector<KernelFn> kernels;
+  /// What keeps the kernels' code alive (the JIT's library for them).
+  std::shared_ptr<void> keepAlive;
+  size_t kernelCount = 0;
+};
+
+} // namespace mlir::dlc::cpu
+
+#endif // DLC_CODEGEN_CPU_CPUEXECUTABLE_H

@@ -1,0 +1,203 @@
+//===- Jit.cpp - Object code for the host, and loading it -----------------===//
+
+#include "codegen/cpu/Jit.h"
+
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/LLJIT.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <atomic>
+#include <mutex>
+
+namespace mlir::dlc::cpu {
+namespace {
+
+void initializeNativeTarget() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+}
+
+struct Host {
+  std::string triple;
+  std::string cpu;
+  std::string features;
+  std::string key;
+};
+
+const Host &host() {
+  static const Host result = [] {
+    Host h;
+    h.triple = llvm::sys::getProcessTriple();
+    h.cpu = llvm::sys::getHostCPUName().str();
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    std::vector<std::string> enabled;
+    for (const auto &feature : features)
+      enabled.push_back((feature.getValue() ? "+" : "-") + feature.getKey().str());
+    std::sort(enabled.begin(), enabled.end());
+    for (const std::string &f : enabled)
+      h.features += (h.features.empty() ? "" : ",") + f;
+    h.key = h.triple + ":" + h.cpu + ":" + h.features;
+    return h;
+  }();
+  return result;
+}
+
+/// The host's target machine, made once (compilation is serialized by the
+/// compiler's lock).
+llvm::TargetMachine *targetMachine(std::string &error) {
+  static std::unique_ptr<llvm::TargetMachine> machine;
+  static std::string failure;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    initializeNativeTarget();
+    const Host &h = host();
+    const llvm::Target *target = llvm::TargetRegistry::lookupTarget(h.triple, failure);
+    if (!target)
+      return;
+    llvm::TargetOptions options;
+    machine.reset(target->createTargetMachine(h.triple, h.cpu, h.features, options,
+                                              llvm::Reloc::PIC_, std::nullopt,
+                                              llvm::CodeGenOptLevel::Aggressive));
+    if (!machine)
+      failure = "no target machine for " + h.triple;
+  });
+  error = failure;
+  return machine.get();
+}
+
+/// The process's one JIT. Libraries are added and removed per executable.
+llvm::orc::LLJIT *jit(std::string &error) {
+  static std::unique_ptr<llvm::orc::LLJIT> instance;
+  static std::string failure;
+  static std::once_flag once;
+  std::call_once(once, [] {
+    initializeNativeTarget();
+    auto created = llvm::orc::LLJITBuilder().create();
+    if (!created) {
+      failure = llvm::toString(created.takeError());
+      return;
+    }
+    instance = std::move(*created);
+  });
+  error = failure;
+  return instance.get();
+}
+
+std::mutex &jitMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+class JitLibrary : public LoadedCode {
+public:
+  JitLibrary(llvm::orc::LLJIT *jit, llvm::orc::JITDylib *library) : jit(jit), library(library) {}
+  ~JitLibrary() override {
+    std::lock_guard<std::mutex> lock(jitMutex());
+    llvm::consumeError(jit->getExecutionSession().removeJITDylib(*library));
+  }
+
+private:
+  llvm::orc::LLJIT *jit;
+  llvm::orc::JITDylib *library;
+};
+
+} // namespace
+
+const std::string &hostTarget() { return host().key; }
+
+std::string compileToObject(llvm::Module &module, std::string &error) {
+  llvm::TargetMachine *machine = targetMachine(error);
+  if (!machine)
+    return {};
+  const Host &h = host();
+  module.setDataLayout(machine->createDataLayout());
+  module.setTargetTriple(h.triple);
+  for (llvm::Function &function : module) {
+    if (function.isDeclaration())
+      continue;
+    function.addFnAttr("target-cpu", h.cpu);
+    function.addFnAttr("target-features", h.features);
+    function.addFnAttr(llvm::Attribute::NoUnwind);
+  }
+
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager cgscc;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = true;
+  tuning.SLPVectorization = true;
+  llvm::PassBuilder passes(machine, tuning);
+  passes.registerModuleAnalyses(modules);
+  passes.registerCGSCCAnalyses(cgscc);
+  passes.registerFunctionAnalyses(functions);
+  passes.registerLoopAnalyses(loops);
+  passes.crossRegisterProxies(loops, functions, cgscc, modules);
+  llvm::ModulePassManager pipeline =
+      passes.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  pipeline.run(module, modules);
+
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  llvm::legacy::PassManager codegen;
+  if (machine->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return {};
+  }
+  codegen.run(module);
+  return std::string(buffer.begin(), buffer.end());
+}
+
+std::shared_ptr<LoadedCode> loadObject(const std::string &object,
+                                       const std::vector<std::string> &symbols,
+                                       std::vector<void *> &addresses, std::string &error) {
+  llvm::orc::LLJIT *instance = jit(error);
+  if (!instance)
+    return nullptr;
+  std::lock_guard<std::mutex> lock(jitMutex());
+  static std::atomic<uint64_t> counter{0};
+  llvm::orc::ExecutionSession &session = instance->getExecutionSession();
+  auto library = session.createJITDylib("dlc" + std::to_string(counter++));
+  if (!library) {
+    error = llvm::toString(library.takeError());
+    return nullptr;
+  }
+  // libm and the C library, for the calls the kernels make.
+  auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+      instance->getDataLayout().getGlobalPrefix());
+  if (!generator) {
+    error = llvm::toString(generator.takeError());
+    llvm::consumeError(session.removeJITDylib(*library));
+    return nullptr;
+  }
+  library->addGenerator(std::move(*generator));
+  auto fail = [&](llvm::Error e) -> std::shared_ptr<LoadedCode> {
+    error = llvm::toString(std::move(e));
+    llvm::consumeError(session.removeJITDylib(*library));
+    return nullptr;
+  };
+  if (llvm::Error e = instance->addObjectFile(
+          *library, llvm::MemoryBuffer::getMemBufferCopy(object, "dlc-kernels")))
+    return fail(std::move(e));
+  addresses.clear();
+  for (const std::string &symbol : symbols) {
+    auto address = instance->lookup(*library, symbol);
+    if (!address)
+      return fail(address.takeError());
+    addresses.push_back(address->toPtr<void *>());
+  }
+  return std::make_shared<JitLibrary>(instance, &*library);
+}
+
+} // namespace mlir::dlc::cpu

@@ -1,0 +1,95 @@
+//===- Plan.h - What a compiled CPU program does, as data -----------------===//
+//
+// A CPU executable is a plan (buffers and the steps over them) plus object
+// code for its kernels. The plan is plain data, MLIR-free, so that it can be
+// written to the disk cache and read back in a process that never builds
+// MLIR for the graph.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_CODEGEN_CPU_PLAN_H
+#define DLC_CODEGEN_CPU_PLAN_H
+
+#include "runtime/ScalarType.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir::dlc::cpu {
+
+/// Where a slot's bytes live during a run.
+enum class StorageKind : uint8_t {
+  Input,    ///< the caller's buffer `index`
+  Constant, ///< `data`, owned by the plan
+  Temp,     ///< `offset` bytes into the run's workspace
+  Output,   ///< a fresh buffer returned as output `index`
+};
+
+struct Storage {
+  StorageKind kind = StorageKind::Temp;
+  int64_t index = 0;
+  int64_t offset = 0;
+  int64_t bytes = 0;
+  std::vector<uint8_t> data;
+};
+
+/// A typed view of a storage: several slots share one storage when a
+/// reshape is only a new view of the same bytes.
+struct Slot {
+  ::dlc::ScalarType type = ::dlc::kFloat;
+  std::vector<int64_t> shape;
+  int32_t storage = 0;
+};
+
+enum class StepKind : uint8_t {
+  Kernel,        ///< fn(args, begin, end) over [0, iterations) split by grain
+  PartialKernel, ///< the same over fixed chunks of `grain`; chunk k writes partial k
+  Combine,       ///< folds partials (slots[0]) in order into slots[1]; attr: 0 sum, 1 max, 2 min
+  Gemm,          ///< slots A, B, C; ints: batch, m, n, k, transA, transB
+  Gather,        ///< slots input, indices, output; attr: axis
+  ScatterAdd,    ///< slots input, indices, updates, output; attr: axis
+  Concat,        ///< slots inputs..., output; attr: dim
+  Copy,          ///< slots source, destination
+  Reference,     ///< a dlc op run by the reference kernels; slots inputs..., output
+};
+
+struct Step {
+  StepKind kind = StepKind::Kernel;
+  /// The kernel's symbol in the object code.
+  std::string symbol;
+  /// Kernel arguments (inputs, then outputs) or the operands listed above.
+  std::vector<int32_t> slots;
+  int64_t iterations = 0;
+  int64_t grain = 1;
+  int64_t attr = 0;
+  std::vector<int64_t> ints;
+  /// Reference steps: the op (OpKind) and, for constants, their bytes.
+  int32_t op = 0;
+  std::vector<uint8_t> constant;
+  bool splat = false;
+  /// Source line of the op, for messages ("file:line").
+  std::string where;
+};
+
+struct Plan {
+  std::vector<Storage> storages;
+  std::vector<Slot> slots;
+  std::vector<Step> steps;
+  int32_t numInputs = 0;
+  /// The slots returned, in order; each has an Output storage of its own.
+  std::vector<int32_t> outputs;
+  int64_t workspaceBytes = 0;
+};
+
+/// Bytes of a slot's tensor.
+int64_t slotBytes(const Slot &slot);
+
+/// The plan as bytes, and back. `deserialize` checks every count and index
+/// against the data it reads and returns false for anything malformed.
+std::vector<uint8_t> serialize(const Plan &plan);
+bool deserialize(const uint8_t *data, size_t size, Plan &plan);
+
+} // namespace mlir::dlc::cpu
+
+#endif // DLC_CODEGEN_CPU_PLAN_H
