@@ -109,11 +109,14 @@ void concat(const std::vector<const Slot *> &inputs, const std::vector<const voi
 }
 
 /// Folds per-chunk partials in order: 0 sum, 1 max (NaN wins), 2 min.
+/// Bools (uint8_t) are 0 or 1.
 template <typename Acc, typename Out>
 void combine(const Acc *partials, int64_t count, int64_t op, Out *out) {
   Acc acc;
   if (op == 0)
     acc = Acc(0);
+  else if constexpr (std::is_same_v<Acc, uint8_t>)
+    acc = op == 1 ? 0 : 1;
   else if constexpr (std::is_floating_point_v<Acc>)
     acc = op == 1 ? -std::numeric_limits<Acc>::infinity() : std::numeric_limits<Acc>::infinity();
   else

@@ -77,26 +77,28 @@ llvm::TargetMachine *targetMachine(std::string &error) {
 }
 
 /// The process's one JIT. Libraries are added and removed per executable.
+/// Never destroyed: executables held by static objects release their
+/// libraries during exit, in any order.
 llvm::orc::LLJIT *jit(std::string &error) {
-  static std::unique_ptr<llvm::orc::LLJIT> instance;
-  static std::string failure;
+  static llvm::orc::LLJIT *instance = nullptr;
+  static std::string *failure = new std::string();
   static std::once_flag once;
   std::call_once(once, [] {
     initializeNativeTarget();
     auto created = llvm::orc::LLJITBuilder().create();
     if (!created) {
-      failure = llvm::toString(created.takeError());
+      *failure = llvm::toString(created.takeError());
       return;
     }
-    instance = std::move(*created);
+    instance = created->release();
   });
-  error = failure;
-  return instance.get();
+  error = *failure;
+  return instance;
 }
 
 std::mutex &jitMutex() {
-  static std::mutex mutex;
-  return mutex;
+  static std::mutex *mutex = new std::mutex();
+  return *mutex;
 }
 
 class JitLibrary : public LoadedCode {

@@ -324,15 +324,19 @@ Type storageType(Type type) {
 
 Value Emitter::affineValue(const Affine &a) {
   // The coefficient of a merged loop is its last dimension's.
-  Value result = i64(a.base);
+  Value result;
   for (const LoopDim &loop : currentLoops) {
     int64_t coef = a.coef[loop.dims.back()];
     if (coef == 0)
       continue;
     Value index = loopIndex.lookup(loop.dims.back());
     Value term = coef == 1 ? index : builder.create<arith::MulIOp>(loc, index, i64(coef)).getResult();
-    result = builder.create<arith::AddIOp>(loc, result, term);
+    result = result ? builder.create<arith::AddIOp>(loc, result, term).getResult() : term;
   }
+  if (!result)
+    return i64(a.base);
+  if (a.base != 0)
+    result = builder.create<arith::AddIOp>(loc, result, i64(a.base));
   return result;
 }
 

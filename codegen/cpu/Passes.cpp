@@ -85,6 +85,17 @@ struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
         }
       }
     }
+    // The emitter writes index arithmetic naively; fold it (and share the
+    // constants) in the kernels, leaving the dlc functions alone.
+    RewritePatternSet patterns(context);
+    for (Dialect *dialect : context->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : context->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, context);
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    for (auto kernel : module.getOps<func::FuncOp>())
+      if (kernel->hasAttr(kKernelFunctionAttr))
+        (void)applyPatternsAndFoldGreedily(kernel, frozen);
   }
 };
 
