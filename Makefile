@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build test demo docs format clean
+.PHONY: all bootstrap configure build test demo bench docs format clean
 
 all: build
 
@@ -26,6 +26,18 @@ test: build
 
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
+
+# dlc-bench in full, against LibTorch too: installs what the build needs and
+# LibTorch (bootstrap --bench), configures, re-runs CMake so that a LibTorch
+# installed after the first configure is found, builds, and writes the
+# records to $(BUILD_DIR)/bench.json.
+bench:
+	@scripts/bootstrap.sh --bench
+	@test -f $(BUILD_DIR)/CMakeCache.txt || \
+	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
+	cmake -S . -B $(BUILD_DIR)
+	cmake --build $(BUILD_DIR)
+	$(BUILD_DIR)/bin/dlc-bench --json $(BUILD_DIR)/bench.json
 
 # Op and pass reference, generated from the ODS records (also part of `build`).
 docs: configure
