@@ -428,8 +428,10 @@ FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*kernels, llvmContext);
   if (!llvmModule)
     return module.emitError("translating the kernels to LLVM IR failed");
-  std::string error;
-  artifact.object = compileToObject(*llvmModule, error);
+  std::string error, dump;
+  if (const char *dir = std::getenv("DLC_DUMP_IR"); dir && *dir)
+    dump = (Twine(dir) + "/" + name + ".kernels").str();
+  artifact.object = compileToObject(*llvmModule, error, dump);
   if (artifact.object.empty())
     return module.emitError("compiling the kernels failed: ") << error;
   return artifact;

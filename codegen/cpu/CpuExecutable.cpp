@@ -2,11 +2,13 @@
 
 #include "codegen/cpu/CpuExecutable.h"
 #include "codegen/cpu/Gemm.h"
+#include "codegen/cpu/Profile.h"
 #include "codegen/reference/Kernels.h"
 #include "runtime/Error.h"
 #include "runtime/Parallel.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -160,6 +162,65 @@ void combineStep(const Slot &partial, const void *partials, int64_t count, int64
   }
 }
 
+const char *kindName(StepKind kind) {
+  switch (kind) {
+  case StepKind::Kernel:
+    return "kernel";
+  case StepKind::PartialKernel:
+    return "partial kernel";
+  case StepKind::Combine:
+    return "combine";
+  case StepKind::Gemm:
+    return "gemm";
+  case StepKind::Gather:
+    return "gather";
+  case StepKind::ScatterAdd:
+    return "scatter_add";
+  case StepKind::Concat:
+    return "concat";
+  case StepKind::Copy:
+    return "copy";
+  case StepKind::Reference:
+    return "reference";
+  }
+  return "?";
+}
+
+/// Times one step for DLC_PROFILE.
+class StepTimer {
+public:
+  StepTimer(const Step *step, const Plan &plan) : step(step), plan(plan) {
+    if (step)
+      start = std::chrono::steady_clock::now();
+  }
+  ~StepTimer() {
+    if (!step)
+      return;
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    std::string name = kindName(step->kind);
+    if (!step->symbol.empty())
+      name += " " + step->symbol.substr(step->symbol.rfind('_') + 1);
+    if (!step->slots.empty()) {
+      const Slot &out = plan.slots[step->slots.back()];
+      name += " ->";
+      for (int64_t s : out.shape)
+        name += " " + std::to_string(s);
+    }
+    if (step->kind == StepKind::Gemm)
+      name += " (m n k " + std::to_string(step->ints[1]) + " " + std::to_string(step->ints[2]) +
+              " " + std::to_string(step->ints[3]) + (step->ints[4] ? " tA" : "") +
+              (step->ints[5] ? " tB" : "") + ")";
+    if (!step->where.empty())
+      name += " at " + step->where;
+    recordStep(name, elapsed.count());
+  }
+
+private:
+  const Step *step;
+  const Plan &plan;
+  std::chrono::steady_clock::time_point start;
+};
+
 } // namespace
 
 CpuExecutable::CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
@@ -204,9 +265,11 @@ std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &
   auto base = [&](int32_t slot) { return bases[plan.slots[slot].storage]; };
 
   std::vector<void *> args;
+  bool profiling = profilingEnabled();
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step &step = plan.steps[i];
     const std::vector<int32_t> &slots = step.slots;
+    StepTimer timer(profiling ? &step : nullptr, plan);
     switch (step.kind) {
     case StepKind::Kernel: {
       args.assign(slots.size(), nullptr);

@@ -9,6 +9,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
@@ -118,7 +119,8 @@ private:
 
 const std::string &hostTarget() { return host().key; }
 
-std::string compileToObject(llvm::Module &module, std::string &error) {
+std::string compileToObject(llvm::Module &module, std::string &error,
+                            const std::string &dumpPrefix) {
   llvm::TargetMachine *machine = targetMachine(error);
   if (!machine)
     return {};
@@ -149,6 +151,18 @@ std::string compileToObject(llvm::Module &module, std::string &error) {
   llvm::ModulePassManager pipeline =
       passes.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
   pipeline.run(module, modules);
+
+  if (!dumpPrefix.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream ir(dumpPrefix + ".ll", ec);
+    if (!ec)
+      module.print(ir, nullptr);
+    llvm::raw_fd_ostream assembly(dumpPrefix + ".s", ec);
+    llvm::legacy::PassManager printer;
+    if (!ec && !machine->addPassesToEmitFile(printer, assembly, nullptr,
+                                             llvm::CodeGenFileType::AssemblyFile))
+      printer.run(module);
+  }
 
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);

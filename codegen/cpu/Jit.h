@@ -23,8 +23,10 @@ namespace mlir::dlc::cpu {
 const std::string &hostTarget();
 
 /// Optimizes `module` at -O3 for the host CPU and returns its object code
-/// (ELF), or an empty string and `error`.
-std::string compileToObject(llvm::Module &module, std::string &error);
+/// (ELF), or an empty string and `error`. With a `dumpPrefix`, also writes
+/// the optimized LLVM IR and the assembly to `<dumpPrefix>.ll` and `.s`.
+std::string compileToObject(llvm::Module &module, std::string &error,
+                            const std::string &dumpPrefix = "");
 
 /// Object code linked into the process: one JIT library per executable,
 /// released with the last reference to it.

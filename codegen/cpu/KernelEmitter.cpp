@@ -191,6 +191,8 @@ public:
 private:
   // Analysis.
   LogicalResult collect(Value value, const Index &index);
+  /// Whether computing `value` at `index` computes `target` on the way.
+  bool reaches(Value value, const Index &index, const Key &target, std::set<Key> &visited);
   void addAccess(const Affine &a) { accesses.push_back(a.coef); }
   SmallVector<LoopDim> mergeLoops(ArrayRef<size_t> dims) const;
 
@@ -250,10 +252,30 @@ private:
   SmallVector<Value> argPointers;
   Block *entry = nullptr;
   bool failedBody = false;
+  /// Sums of short f32 rows accumulate in f32 (see accumulatorType).
+  bool narrowSums = false;
 
   /// An accumulator: a scalar alloca in the entry block.
   Value accumulator(Type type);
 };
+
+bool Emitter::reaches(Value value, const Index &index, const Key &target,
+                      std::set<Key> &visited) {
+  Key key = keyOf(value, index);
+  if (key == target)
+    return true;
+  if (!visited.insert(key).second || isa<BlockArgument>(value))
+    return false;
+  Operation *op = value.getDefiningOp();
+  if (isReduce(op) || isa<IotaOp, RandomOp, ConstantOp>(op))
+    return false;
+  for (unsigned i = 0; i < op->getNumOperands(); ++i) {
+    FailureOr<Index> operand = operandIndex(op, i, index, space.size());
+    if (succeeded(operand) && reaches(op->getOperand(i), *operand, target, visited))
+      return true;
+  }
+  return false;
+}
 
 LogicalResult Emitter::collect(Value value, const Index &index) {
   if (!collected.insert(keyOf(value, index)).second)
@@ -498,10 +520,14 @@ Value Emitter::randomElement(RandomOp random, Value linear) {
 //===----------------------------------------------------------------------===//
 
 /// f32 and f64 sums accumulate in f64, integer sums in i64 (as the reference
-/// executor); max and min in the element type.
+/// executor); max and min in the element type. Rows of at most 64K f32
+/// elements sum in f32: the vectorized loop keeps 64 partial sums or more,
+/// each of a few hundred values at most, and runs at twice the width.
 Type Emitter::accumulatorType(Operation *reduce) {
   Type type = elementTypeOf(reduce->getOperand(0));
   if (!isa<ReduceSumOp>(reduce))
+    return type;
+  if (type.isF32() && narrowSums)
     return type;
   if (isa<FloatType>(type))
     return builder.getF64Type();
@@ -925,12 +951,26 @@ LogicalResult Emitter::emitRows(Value root, Value lo, Value hi, KernelShape &sha
     rowSize *= loop.size;
   shape.iterations = rows;
   shape.grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(rowSize, 1));
+  narrowSums = rowSize <= 65536;
 
   SmallVector<Value> accumulators;
   for (Operation *reduce : reduces)
     accumulators.push_back(accumulator(accumulatorType(reduce)));
   Value output = argPointers[fusion.getInputs().size()];
   Type type = elementTypeOf(root);
+
+  // The last reduction's input, when the result needs it again at the same
+  // element (softmax: exp(x - max) is summed, then divided by the sum): the
+  // reduction loop keeps it in the output row, which the writing loop then
+  // reads instead of computing it again.
+  Value cached;
+  if (perElement && isa<FloatType>(type)) {
+    Value last = reduces.back()->getOperand(0);
+    std::set<Key> visited;
+    if (!isa<BlockArgument>(last) && elementTypeOf(last) == type &&
+        reaches(root, rootIndex, keyOf(last, index), visited))
+      cached = last;
+  }
 
   auto rowBody = [&]() {
     rowValues.clear();
@@ -944,6 +984,8 @@ LogicalResult Emitter::emitRows(Value root, Value lo, Value hi, KernelShape &sha
           failedBody = true;
           return;
         }
+        if (reduce == reduces.back() && cached)
+          store(output, type, affineValue(out), *v);
         Value current = builder.create<LLVM::LoadOp>(loc, accType, acc);
         builder.create<LLVM::StoreOp>(loc, combine(reduce, current, *v, /*reassociate=*/true), acc);
       });
@@ -953,6 +995,9 @@ LogicalResult Emitter::emitRows(Value root, Value lo, Value hi, KernelShape &sha
     }
     auto write = [&]() {
       memo.clear();
+      if (cached)
+        memo[keyOf(cached, index)] = builder.create<LLVM::LoadOp>(
+            loc, type, pointer(output, type, affineValue(out)));
       FailureOr<Value> v = eval(root, rootIndex);
       if (failed(v)) {
         failedBody = true;
