@@ -69,7 +69,7 @@ CompilerOptions CompilerOptions::fromEnvironment() {
 namespace {
 
 /// Bumped whenever the entry layout changes.
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;
 constexpr char kMagic[4] = {'D', 'L', 'C', 'K'};
 
 uint64_t fnv1a(const uint8_t *data, size_t size, uint64_t hash = 1469598103934665603ull) {
@@ -343,7 +343,9 @@ struct Compiler::Impl {
 std::shared_ptr<::dlc::rt::Executable>
 Compiler::Impl::loadFromDisk(const std::vector<uint64_t> &signature) {
   std::string path = cachePath(diskKey(signature));
-  if (path.empty())
+  // DLC_DUMP_IR asks to see every graph compiled: compile, do not load.
+  const char *dump = std::getenv("DLC_DUMP_IR");
+  if (path.empty() || (dump && *dump))
     return nullptr;
   std::vector<uint8_t> bytes;
   if (!readFile(path, bytes))

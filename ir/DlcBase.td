@@ -96,7 +96,8 @@ def Dlc_FusionKind : I32EnumAttr<"FusionKind",
     "the loop structure of the kernel a dlc.fusion becomes", [
       I32EnumAttrCase<"elementwise", 0>,
       I32EnumAttrCase<"rows", 1>,
-      I32EnumAttrCase<"reduce", 2>
+      I32EnumAttrCase<"reduce", 2>,
+      I32EnumAttrCase<"matmul", 3>
     ]> {
   let cppNamespace = "::mlir::dlc";
 }

@@ -888,6 +888,23 @@ LogicalResult FusionOp::verify() {
     if (op.getDialect() != (*this)->getDialect() || isa<FusionOp, GradOp>(op))
       return op.emitOpError("cannot be inside a dlc.fusion: a fusion holds dlc "
                             "primitives only");
+  // A matmul is the head of a `matmul` fusion only, its operands are
+  // inputs, and the epilogue keeps its result's shape and element type.
+  auto matmuls = llvm::to_vector(body.getOps<MatmulOp>());
+  if (getKind() != FusionKind::matmul) {
+    if (!matmuls.empty())
+      return matmuls.front().emitOpError("is inside a dlc.fusion that is not of kind matmul");
+    return success();
+  }
+  if (matmuls.size() != 1)
+    return emitOpError("of kind matmul holds ") << matmuls.size() << " matmuls, expected 1";
+  MatmulOp matmul = matmuls.front();
+  for (Value operand : matmul->getOperands())
+    if (!isa<BlockArgument>(operand))
+      return matmul.emitOpError("in a matmul fusion takes the fusion's inputs as operands");
+  if (getNumResults() != 1 || getResult(0).getType() != matmul.getType())
+    return emitOpError("of kind matmul returns ")
+           << getResultTypes() << ", but its matmul computes " << matmul.getType();
   return success();
 }
 

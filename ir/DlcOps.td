@@ -580,6 +580,11 @@ def Dlc_FusionOp : Dlc_Op<"fusion", [IsolatedFromAbove, Pure,
       backward passes), reading the row from memory once.
     - `reduce`: one reduction (the result) of an elementwise expression,
       accumulated in the input's memory order.
+    - `matmul`: a `dlc.matmul` (whose operands are inputs) and an
+      elementwise epilogue of its result, of the result's shape and element
+      type: the product is written to the result's memory and the epilogue
+      applied to it there, while it is still in cache (bias, activation,
+      the relu mask of a gradient, an optimizer update).
 
     Example:
 

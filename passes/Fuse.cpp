@@ -3,7 +3,9 @@
 // Greedy producer-into-consumer fusion, consumers first: an op joins the
 // group of its users when all of them are in one group and the grown group
 // still has a kernel shape (classifyFusion). Nothing is computed twice in
-// two kernels, except splat constants, which each kernel makes itself.
+// two kernels, except splat constants, which each kernel makes itself. A
+// matmul joins the elementwise group of its users as its head (an
+// epilogue); it never starts a group of its own.
 //
 //===----------------------------------------------------------------------===//
 
@@ -128,9 +130,37 @@ static bool checkRows(ArrayRef<Operation *> ops, Operation *root,
   return first.has_value();
 }
 
+/// A matmul with an elementwise epilogue: the matmul's operands come from
+/// outside, its result feeds only elementwise ops of the group, and the
+/// group's result has the product's type (the epilogue runs in place on it).
+static bool checkMatmulEpilogue(ArrayRef<Operation *> ops, Operation *root,
+                                const llvm::DenseSet<Operation *> &inGroup) {
+  SmallVector<Operation *> matmuls;
+  for (Operation *op : ops)
+    if (isa<MatmulOp>(op))
+      matmuls.push_back(op);
+  if (matmuls.size() != 1 || llvm::any_of(ops, isReduce))
+    return false;
+  Operation *matmul = matmuls.front();
+  if (matmul == root || root->getNumResults() != 1 ||
+      root->getResult(0).getType() != matmul->getResult(0).getType())
+    return false;
+  for (Value operand : matmul->getOperands())
+    if (Operation *def = operand.getDefiningOp(); def && inGroup.contains(def))
+      return false;
+  return llvm::all_of(matmul->getUsers(), [&](Operation *user) {
+    return inGroup.contains(user) && user->hasTrait<OpTrait::dlc::Elementwise>();
+  });
+}
+
 std::optional<FusionKind> mlir::dlc::classifyFusion(ArrayRef<Operation *> ops,
                                                     Operation *root) {
   llvm::DenseSet<Operation *> inGroup(ops.begin(), ops.end());
+  if (llvm::any_of(ops, [](Operation *op) { return isa<MatmulOp>(op); })) {
+    if (checkMatmulEpilogue(ops, root, inGroup))
+      return FusionKind::matmul;
+    return std::nullopt;
+  }
   int reduces = llvm::count_if(ops, isReduce);
   if (reduces == 0)
     return FusionKind::elementwise;
@@ -215,7 +245,10 @@ void fuseBlock(Block &block, bool singleOps) {
   llvm::DenseMap<Operation *, unsigned> groupOf;
   SmallVector<Group> groups;
   for (Operation &op : llvm::reverse(block.without_terminator())) {
-    if (!isFusible(&op) || isSplatConstant(&op) || op.use_empty())
+    // A matmul joins the elementwise group of its users as its head; it
+    // never starts a group (alone it is a library call).
+    bool matmul = isa<MatmulOp>(op);
+    if ((!matmul && !isFusible(&op)) || isSplatConstant(&op) || op.use_empty())
       continue;
     std::optional<unsigned> target;
     bool single = true;
@@ -238,6 +271,8 @@ void fuseBlock(Block &block, bool singleOps) {
         continue;
       }
     }
+    if (matmul)
+      continue;
     groupOf[&op] = groups.size();
     groups.push_back({{&op}, &op});
   }

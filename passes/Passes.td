@@ -99,10 +99,13 @@ def DlcFuse : Pass<"dlc-fuse"> {
     chains with their broadcasts, transposes and slices; a reduction with its
     elementwise producers; reductions over the trailing dimensions whose
     results are broadcast back (softmax, layer norm and their gradients) as
-    one `rows` kernel. Matmul, gather, scatter_add, concat and reshape stay
-    outside (library calls and views); a transpose that only feeds matmuls
-    stays outside too (it becomes a BLAS flag). Splat constants are copied
-    into every fusion that uses them.
+    one `rows` kernel; a matmul with the elementwise ops that consume its
+    result (bias, activation, a gradient's mask, an optimizer update) as one
+    `matmul` kernel, the epilogue running on the product in place. Other
+    matmuls, gather, scatter_add, concat and reshape stay outside (library
+    calls and views); a transpose that only feeds matmuls stays outside too
+    (it becomes a BLAS flag). Splat constants are copied into every fusion
+    that uses them.
 
     Before:
 

@@ -89,7 +89,18 @@ bool isMatmulOperandTranspose(TransposeOp transpose) {
       return false;
   if (perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
     return false;
-  return llvm::all_of(transpose->getUsers(), [](Operation *user) { return isa<MatmulOp>(user); });
+  // Users: matmuls, or matmul fusions whose matmul alone reads it.
+  return llvm::all_of(transpose->getUses(), [](OpOperand &use) {
+    Operation *user = use.getOwner();
+    if (isa<MatmulOp>(user))
+      return true;
+    auto fusion = dyn_cast<FusionOp>(user);
+    if (!fusion || fusion.getKind() != FusionKind::matmul)
+      return false;
+    BlockArgument argument = fusion.getBody().front().getArgument(use.getOperandNumber());
+    return llvm::all_of(argument.getUsers(),
+                        [](Operation *inner) { return isa<MatmulOp>(inner); });
+  });
 }
 
 class Planner {
@@ -108,6 +119,10 @@ private:
     return static_cast<int32_t>(plan.storages.size() - 1);
   }
   LogicalResult planOp(Operation *op);
+  /// A GEMM step for `matmul` whose operands are `lhs` and `rhs` of the
+  /// function (transposes folded into flags) into slot `c`.
+  LogicalResult planGemm(MatmulOp matmul, Value lhs, Value rhs, int32_t c,
+                         int64_t activation = 0, int32_t bias = -1);
   LogicalResult planReference(Operation *op);
   void planMemory();
 
@@ -167,11 +182,54 @@ LogicalResult Planner::planReference(Operation *op) {
   return success();
 }
 
+LogicalResult Planner::planGemm(MatmulOp matmul, Value lhs, Value rhs, int32_t c,
+                                int64_t activation, int32_t bias) {
+  auto operand = [&](Value v, bool &transposed) {
+    auto it = transposeSource.find(v);
+    transposed = it != transposeSource.end();
+    return slotOf.at(transposed ? it->second : v);
+  };
+  bool transA = false, transB = false;
+  int32_t a = operand(lhs, transA);
+  int32_t b = operand(rhs, transB);
+  ArrayRef<int64_t> lhsShape = cast<RankedTensorType>(matmul.getLhs().getType()).getShape();
+  ArrayRef<int64_t> out = cast<RankedTensorType>(matmul.getType()).getShape();
+  size_t rank = out.size();
+  int64_t batch = 1;
+  for (size_t d = 0; d + 2 < rank; ++d)
+    batch *= out[d];
+  Step step;
+  step.kind = StepKind::Gemm;
+  step.slots = {a, b, c};
+  if (bias >= 0)
+    step.slots.push_back(bias);
+  step.ints = {batch, out[rank - 2], out[rank - 1], lhsShape[rank - 1], transA, transB,
+               activation, bias >= 0};
+  step.where = where(matmul);
+  plan.steps.push_back(std::move(step));
+  return success();
+}
+
 LogicalResult Planner::planOp(Operation *op) {
   if (forcedToReference(op))
     return planReference(op);
 
   if (auto fusion = dyn_cast<FusionOp>(op)) {
+    if (auto activation = fusion->getAttrOfType<IntegerAttr>(kLibraryActivationAttr)) {
+      // The GEMM library applies the whole epilogue.
+      auto bias = fusion->getAttrOfType<IntegerAttr>(kLibraryBiasAttr);
+      auto matmul = *fusion.getBody().front().getOps<MatmulOp>().begin();
+      auto input = [&](Value operand) {
+        return fusion.getInputs()[cast<BlockArgument>(operand).getArgNumber()];
+      };
+      FailureOr<int32_t> out = addTemp(fusion.getResult(0), op);
+      if (failed(out))
+        return failure();
+      int64_t biasInput = bias ? bias.getInt() : -1;
+      return planGemm(matmul, input(matmul.getLhs()), input(matmul.getRhs()), *out,
+                      activation.getInt(),
+                      biasInput < 0 ? -1 : slotOf.at(fusion.getInputs()[biasInput]));
+    }
     auto symbol = fusion->getAttrOfType<FlatSymbolRefAttr>(kKernelAttr);
     auto iterations = fusion->getAttrOfType<IntegerAttr>(kIterationsAttr);
     auto grain = fusion->getAttrOfType<IntegerAttr>(kGrainAttr);
@@ -183,11 +241,29 @@ LogicalResult Planner::planOp(Operation *op) {
     step.grain = grain.getInt();
     step.where = where(op);
     for (Value input : fusion.getInputs())
-      step.slots.push_back(slotOf.at(input));
+      step.slots.push_back(transposeSource.count(input) ? -1 : slotOf.at(input));
     FailureOr<int32_t> out = addTemp(fusion.getResult(0), op);
     if (failed(out))
       return failure();
     step.slots.push_back(*out);
+    if (fusion.getKind() == FusionKind::matmul) {
+      // The product into the output, then the epilogue on it in place.
+      auto matmul = *fusion.getBody().front().getOps<MatmulOp>().begin();
+      auto input = [&](Value operand) {
+        return fusion.getInputs()[cast<BlockArgument>(operand).getArgNumber()];
+      };
+      if (failed(planGemm(matmul, input(matmul.getLhs()), input(matmul.getRhs()), *out)))
+        return failure();
+      // A transposed operand the epilogue does not read: no slot needed.
+      for (int32_t &slot : step.slots)
+        if (slot < 0)
+          slot = *out;
+      step.kind = StepKind::Kernel;
+      plan.steps.push_back(std::move(step));
+      return success();
+    }
+    if (llvm::is_contained(step.slots, -1))
+      return fusion.emitError("a fusion reads a transpose folded into a matmul");
     auto partial = fusion->getAttrOfType<TypeAttr>(kPartialAttr);
     if (!partial) {
       step.kind = StepKind::Kernel;
@@ -248,30 +324,10 @@ LogicalResult Planner::planOp(Operation *op) {
   }
 
   if (auto matmul = dyn_cast<MatmulOp>(op)) {
-    auto operand = [&](Value v, bool &transposed) {
-      auto it = transposeSource.find(v);
-      transposed = it != transposeSource.end();
-      return slotOf.at(transposed ? it->second : v);
-    };
-    bool transA = false, transB = false;
-    int32_t a = operand(matmul.getLhs(), transA);
-    int32_t b = operand(matmul.getRhs(), transB);
     FailureOr<int32_t> c = addTemp(matmul.getResult(), op);
     if (failed(c))
       return failure();
-    ArrayRef<int64_t> lhs = cast<RankedTensorType>(matmul.getLhs().getType()).getShape();
-    ArrayRef<int64_t> out = cast<RankedTensorType>(matmul.getType()).getShape();
-    size_t rank = out.size();
-    int64_t batch = 1;
-    for (size_t d = 0; d + 2 < rank; ++d)
-      batch *= out[d];
-    Step step;
-    step.kind = StepKind::Gemm;
-    step.slots = {a, b, *c};
-    step.ints = {batch, out[rank - 2], out[rank - 1], lhs[rank - 1], transA, transB};
-    step.where = where(op);
-    plan.steps.push_back(std::move(step));
-    return success();
+    return planGemm(matmul, matmul.getLhs(), matmul.getRhs(), *c);
   }
 
   if (isa<ReshapeOp, StopGradientOp>(op)) {

@@ -209,7 +209,8 @@ public:
     if (step->kind == StepKind::Gemm)
       name += " (m n k " + std::to_string(step->ints[1]) + " " + std::to_string(step->ints[2]) +
               " " + std::to_string(step->ints[3]) + (step->ints[4] ? " tA" : "") +
-              (step->ints[5] ? " tB" : "") + ")";
+              (step->ints[5] ? " tB" : "") + (step->ints[7] ? " +bias" : "") +
+              (step->ints[6] ? " +activation" : "") + ")";
     if (!step->where.empty())
       name += " at " + step->where;
     recordStep(name, elapsed.count());
@@ -226,6 +227,7 @@ private:
 CpuExecutable::CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
                              std::shared_ptr<void> keepAlive)
     : plan(std::move(plan)), kernels(std::move(kernels)), keepAlive(std::move(keepAlive)) {
+  gemms.resize(this->plan.steps.size());
   for (const Step &step : this->plan.steps)
     if (step.kind != StepKind::Copy)
       ++kernelCount;
@@ -297,10 +299,17 @@ std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &
                   base(slots[1]));
       break;
     }
-    case StepKind::Gemm:
-      gemm(plan.slots[slots[2]].type, step.ints[0], step.ints[1], step.ints[2], step.ints[3],
-           step.ints[4] != 0, step.ints[5] != 0, base(slots[0]), base(slots[1]), base(slots[2]));
+    case StepKind::Gemm: {
+      std::unique_ptr<Gemm> &product = gemms[i];
+      if (!product)
+        product = std::make_unique<Gemm>(plan.slots[slots[2]].type, step.ints[0], step.ints[1],
+                                         step.ints[2], step.ints[3], step.ints[4] != 0,
+                                         step.ints[5] != 0, step.ints[7] != 0,
+                                         static_cast<GemmActivation>(step.ints[6]));
+      product->run(base(slots[0]), base(slots[1]), slots.size() > 3 ? base(slots[3]) : nullptr,
+                   base(slots[2]));
       break;
+    }
     case StepKind::Gather:
       gather(plan.slots[slots[0]], base(slots[0]), plan.slots[slots[1]], base(slots[1]),
              base(slots[2]), step.attr);

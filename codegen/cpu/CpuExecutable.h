@@ -3,6 +3,7 @@
 #ifndef DLC_CODEGEN_CPU_CPUEXECUTABLE_H
 #define DLC_CODEGEN_CPU_CPUEXECUTABLE_H
 
+#include "codegen/cpu/Gemm.h"
 #include "codegen/cpu/Plan.h"
 #include "runtime/Executable.h"
 
@@ -33,6 +34,8 @@ private:
   /// What keeps the kernels' code alive (the JIT's library for them).
   std::shared_ptr<void> keepAlive;
   size_t kernelCount = 0;
+  /// The GEMM of each GEMM step, made at its first run.
+  std::vector<std::unique_ptr<Gemm>> gemms;
 };
 
 } // namespace mlir::dlc::cpu

@@ -254,6 +254,9 @@ private:
   bool failedBody = false;
   /// Sums of short f32 rows accumulate in f32 (see accumulatorType).
   bool narrowSums = false;
+  /// The matmul of a matmul fusion: its product is already in the output
+  /// buffer, where the epilogue reads it.
+  Operation *inPlace = nullptr;
 
   /// An accumulator: a scalar alloca in the entry block.
   Value accumulator(Type type);
@@ -286,6 +289,10 @@ LogicalResult Emitter::collect(Value value, const Index &index) {
     return success();
   }
   Operation *op = value.getDefiningOp();
+  if (op == inPlace) {
+    addAccess(linearize(index, shapeOf(value), rank));
+    return success();
+  }
   if (isReduce(op))
     return success(); // a per-row value: no access of its own
   if (auto iota = dyn_cast<IotaOp>(op)) {
@@ -582,6 +589,15 @@ FailureOr<Value> Emitter::eval(Value value, const Index &index) {
   FailureOr<Value> result;
   if (auto argument = dyn_cast<BlockArgument>(value)) {
     result = load(argument, linearize(index, shapeOf(argument), space.size()));
+  } else if (value.getDefiningOp() == inPlace) {
+    Type type = elementTypeOf(value);
+    Value output = argPointers[fusion.getInputs().size()];
+    Value address = pointer(output, type, affineValue(linearize(index, shapeOf(value), space.size())));
+    result = builder.create<LLVM::LoadOp>(loc, storageType(type), address).getResult();
+    if (type.isInteger(1))
+      result = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, *result,
+                                             builder.create<arith::ConstantIntOp>(loc, 0, 8))
+                   .getResult();
   } else {
     Operation *op = value.getDefiningOp();
     if (isReduce(op)) {
@@ -1214,6 +1230,15 @@ FailureOr<KernelShape> Emitter::run() {
   case FusionKind::elementwise:
     emitted = emitElementwise(root, lo, hi, shape);
     break;
+  case FusionKind::matmul: {
+    // The epilogue: the runtime has written the product to the output.
+    auto matmuls = llvm::to_vector(fusion.getBody().front().getOps<MatmulOp>());
+    if (matmuls.size() != 1)
+      return fusion.emitError("a matmul fusion holds one matmul");
+    inPlace = matmuls.front();
+    emitted = emitElementwise(root, lo, hi, shape);
+    break;
+  }
   case FusionKind::rows:
     emitted = emitRows(root, lo, hi, shape);
     break;

@@ -44,6 +44,52 @@ namespace {
 // dlc-cpu-kernels
 //===----------------------------------------------------------------------===//
 
+/// `act(matmul + bias row)`, `act(matmul)` or `matmul + bias row` over f32,
+/// which oneDNN's matmul applies as post-ops: the activation (1 relu, 2
+/// tanh, 3 sigmoid, 0 none) and the input index of the bias (-1 for none).
+std::optional<std::pair<int64_t, int64_t>> matchLibraryEpilogue(FusionOp fusion) {
+  if (fusion.getKind() != FusionKind::matmul)
+    return std::nullopt;
+  Block &body = fusion.getBody().front();
+  auto matmuls = llvm::to_vector(body.getOps<MatmulOp>());
+  if (matmuls.size() != 1)
+    return std::nullopt;
+  MatmulOp matmul = matmuls.front();
+  auto type = cast<RankedTensorType>(matmul.getType());
+  if (!type.getElementType().isF32())
+    return std::nullopt;
+  Value value = cast<YieldOp>(body.getTerminator()).getOperand(0);
+  size_t expectedOps = 1;
+  int64_t activation = 0, bias = -1;
+  if (Operation *op = value.getDefiningOp(); op && isa<ReluOp, TanhOp, SigmoidOp>(op)) {
+    activation = isa<ReluOp>(op) ? 1 : isa<TanhOp>(op) ? 2 : 3;
+    value = op->getOperand(0);
+    ++expectedOps;
+  }
+  if (auto add = value.getDefiningOp<AddOp>()) {
+    Value product = matmul.getResult();
+    if (add.getLhs() != product && add.getRhs() != product)
+      return std::nullopt;
+    Value other = add.getLhs() == product ? add.getRhs() : add.getLhs();
+    auto broadcast = other.getDefiningOp<BroadcastInDimOp>();
+    if (!broadcast)
+      return std::nullopt;
+    auto row = dyn_cast<BlockArgument>(broadcast.getInput());
+    int64_t rank = type.getRank();
+    if (!row || broadcast.getDims() != ArrayRef<int64_t>{rank - 1} ||
+        cast<RankedTensorType>(row.getType()).getShape() != type.getShape().take_back())
+      return std::nullopt;
+    bias = row.getArgNumber();
+    value = product;
+    expectedOps += 2;
+  }
+  if (value != matmul.getResult() || (activation == 0 && bias < 0))
+    return std::nullopt;
+  if (static_cast<size_t>(std::distance(body.begin(), body.end())) != expectedOps + 1)
+    return std::nullopt; // more in the epilogue than the library does
+  return std::make_pair(activation, bias);
+}
+
 struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CpuKernelsPass)
 
@@ -67,8 +113,13 @@ struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
       function.walk([&](FusionOp fusion) { fusions.push_back(fusion); });
       int counter = 0;
       for (FusionOp fusion : fusions) {
-        if (fusion->hasAttr(kKernelAttr))
+        if (fusion->hasAttr(kKernelAttr) || fusion->hasAttr(kLibraryActivationAttr))
           continue;
+        if (auto library = matchLibraryEpilogue(fusion)) {
+          fusion->setAttr(kLibraryActivationAttr, builder.getI64IntegerAttr(library->first));
+          fusion->setAttr(kLibraryBiasAttr, builder.getI64IntegerAttr(library->second));
+          continue;
+        }
         std::string symbol;
         do
           symbol = (function.getSymName() + "_k" + Twine(counter++)).str();

@@ -28,6 +28,11 @@ inline constexpr const char *kIterationsAttr = "dlc.iterations"; // i64
 inline constexpr const char *kGrainAttr = "dlc.grain";           // i64
 inline constexpr const char *kPartialAttr = "dlc.partial";       // TypeAttr (full reductions)
 inline constexpr const char *kCombineAttr = "dlc.combine";       // i64: 0 sum, 1 max, 2 min
+/// On a matmul fusion whose epilogue the GEMM library applies itself (a
+/// bias row and an activation): i64 activation (GemmActivation), and the
+/// input index of the bias or -1. Such a fusion gets no kernel.
+inline constexpr const char *kLibraryActivationAttr = "dlc.library_activation";
+inline constexpr const char *kLibraryBiasAttr = "dlc.library_bias";
 /// Marks the functions dlc-cpu-kernels emits.
 inline constexpr const char *kKernelFunctionAttr = "dlc.kernel_function";
 

@@ -184,6 +184,37 @@ bool validate(const Plan &plan) {
     for (int32_t slot : step.slots)
       if (slot < 0 || slot >= numSlots)
         return false;
+    // What each kind of step reads from its slots and ints.
+    size_t slots = step.slots.size();
+    switch (step.kind) {
+    case StepKind::Kernel:
+    case StepKind::PartialKernel:
+    case StepKind::Reference:
+      if (slots < 1 || (step.kind != StepKind::Reference && step.symbol.empty()))
+        return false;
+      break;
+    case StepKind::Combine:
+    case StepKind::Copy:
+      if (slots != 2)
+        return false;
+      break;
+    case StepKind::Gemm:
+      if (step.ints.size() != 8 || slots != static_cast<size_t>(3 + (step.ints[7] != 0)))
+        return false;
+      break;
+    case StepKind::Gather:
+      if (slots != 3)
+        return false;
+      break;
+    case StepKind::ScatterAdd:
+      if (slots != 4)
+        return false;
+      break;
+    case StepKind::Concat:
+      if (slots < 2)
+        return false;
+      break;
+    }
   }
   for (int32_t slot : plan.outputs)
     if (slot < 0 || slot >= numSlots)

@@ -103,12 +103,14 @@ func.func @shared(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
 
 // -----
 
-// Matmuls stay outside; their elementwise epilogue is the next kernel, and a
-// transpose feeding only a matmul stays outside to become a BLAS flag.
+// A matmul heads the kernel of its elementwise epilogue (a matmul fusion:
+// the product is written, then the epilogue runs on it in place); a
+// transpose feeding only the matmul stays outside to become a BLAS flag.
 // CHECK-LABEL: func.func @matmul_epilogue
 // CHECK: %[[T:.*]] = dlc.transpose %arg1 perm = [1, 0]
-// CHECK: %[[M:.*]] = dlc.matmul %arg0, %[[T]]
-// CHECK: dlc.fusion elementwise(%arg2, %[[M]])
+// CHECK: dlc.fusion matmul(%arg0, %[[T]], %arg2)
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: dlc.matmul
 // CHECK: dlc.relu
 func.func @matmul_epilogue(%x: tensor<8x16xf32>, %w: tensor<4x16xf32>, %b: tensor<4xf32>) -> tensor<8x4xf32> {
   %wt = dlc.transpose %w perm = [1, 0] : tensor<4x16xf32> -> tensor<16x4xf32>
@@ -117,6 +119,28 @@ func.func @matmul_epilogue(%x: tensor<8x16xf32>, %w: tensor<4x16xf32>, %b: tenso
   %s = dlc.add %y, %bb : tensor<8x4xf32>
   %r = dlc.relu %s : tensor<8x4xf32>
   return %r : tensor<8x4xf32>
+}
+
+// -----
+
+// The product is also a result of the function, so it must exist on its
+// own: no epilogue fusion; an epilogue that changes the element type (a
+// mask) cannot run in place either; a matmul alone is no fusion.
+// CHECK-LABEL: func.func @matmul_no_epilogue
+// CHECK: %[[M:.*]] = dlc.matmul %arg0, %arg1
+// CHECK: dlc.fusion elementwise(%[[M]])
+// CHECK: %[[N:.*]] = dlc.matmul %arg0, %arg1
+// CHECK: dlc.fusion elementwise(%[[N]])
+// CHECK: dlc.compare
+// CHECK: %[[P:.*]] = dlc.matmul %arg0, %arg1
+// CHECK: return %[[M]], %{{.*}}, %{{.*}}, %[[P]]
+func.func @matmul_no_epilogue(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>) -> (tensor<8x4xf32>, tensor<8x4xf32>, tensor<8x4xi1>, tensor<8x4xf32>) {
+  %y = dlc.matmul %x, %w : tensor<8x16xf32>, tensor<16x4xf32> -> tensor<8x4xf32>
+  %e = dlc.exp %y : tensor<8x4xf32>
+  %z = dlc.matmul %x, %w : tensor<8x16xf32>, tensor<16x4xf32> -> tensor<8x4xf32>
+  %m = dlc.compare gt, %z, %z : tensor<8x4xf32>
+  %p = dlc.matmul %x, %w : tensor<8x16xf32>, tensor<16x4xf32> -> tensor<8x4xf32>
+  return %y, %e, %m, %p : tensor<8x4xf32>, tensor<8x4xf32>, tensor<8x4xi1>, tensor<8x4xf32>
 }
 
 // -----

@@ -96,3 +96,38 @@ func.func @columns(%x: tensor<64x33xf32>) -> tensor<33xf32> {
   %s = dlc.reduce_sum %x dims = [0] : tensor<64x33xf32> -> tensor<33xf32>
   return %s : tensor<33xf32>
 }
+
+// -----
+
+// A bias row and a relu after a matmul: oneDNN applies both as post-ops,
+// so the fusion gets no kernel of its own.
+// CHECK-LABEL: func.func @dense(
+// CHECK: dlc.fusion matmul{{.*}}dlc.library_activation = 1 : i64, dlc.library_bias = 2 : i64
+// CHECK-NOT: func.func private @dense_k0_impl
+func.func @dense(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %b: tensor<4xf32>) -> tensor<8x4xf32> {
+  %y = dlc.matmul %x, %w : tensor<8x16xf32>, tensor<16x4xf32> -> tensor<8x4xf32>
+  %bb = dlc.broadcast_in_dim %b dims = [1] : tensor<4xf32> to tensor<8x4xf32>
+  %s = dlc.add %y, %bb : tensor<8x4xf32>
+  %r = dlc.relu %s : tensor<8x4xf32>
+  return %r : tensor<8x4xf32>
+}
+
+// -----
+
+// Any other epilogue is a kernel that reads the product from the output
+// buffer, where the GEMM wrote it, and writes the result over it.
+// CHECK-LABEL: func.func @masked(
+// CHECK: dlc.fusion matmul{{.*}}dlc.kernel = @masked_k0
+// CHECK-LABEL: func.func private @masked_k0_impl
+// The arguments: x, w, m, then the output.
+// CHECK-SAME: (%arg0: !llvm.ptr {llvm.noalias}, %arg1: !llvm.ptr {llvm.noalias}, %arg2: !llvm.ptr {llvm.noalias}, %arg3: !llvm.ptr {llvm.noalias}
+// CHECK: %[[P:.*]] = llvm.getelementptr inbounds %arg3
+// CHECK: llvm.load %[[P]]
+// CHECK: arith.select
+// CHECK: llvm.store %{{.*}}, %{{.*}} : f32, !llvm.ptr
+func.func @masked(%x: tensor<8x16xf32>, %w: tensor<16x4xf32>, %m: tensor<8x4xi1>) -> tensor<8x4xf32> {
+  %y = dlc.matmul %x, %w : tensor<8x16xf32>, tensor<16x4xf32> -> tensor<8x4xf32>
+  %z = dlc.constant dense<0.0> : tensor<8x4xf32>
+  %r = dlc.select %m, %y, %z : tensor<8x4xi1>, tensor<8x4xf32>
+  return %r : tensor<8x4xf32>
+}
