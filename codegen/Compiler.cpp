@@ -72,7 +72,8 @@ namespace {
 constexpr uint32_t kFormatVersion = 2;
 constexpr char kMagic[4] = {'D', 'L', 'C', 'K'};
 
-uint64_t fnv1a(const uint8_t *data, size_t size, uint64_t hash = 1469598103934665603ull) {
+uint64_t fnv1a(const uint8_t *data, size_t size,
+               uint64_t hash = 1469598103934665603ull) {
   for (size_t i = 0; i < size; ++i) {
     hash ^= data[i];
     hash *= 1099511628211ull;
@@ -97,7 +98,8 @@ const std::string &buildId() {
           for (int i = 0; i < info->dlpi_phnum; ++i) {
             const ElfW(Phdr) &ph = info->dlpi_phdr[i];
             uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
-            if (ph.p_type == PT_LOAD && s->address >= begin && s->address < begin + ph.p_memsz)
+            if (ph.p_type == PT_LOAD && s->address >= begin &&
+                s->address < begin + ph.p_memsz)
               contains = true;
           }
           if (!contains)
@@ -106,7 +108,8 @@ const std::string &buildId() {
             const ElfW(Phdr) &ph = info->dlpi_phdr[i];
             if (ph.p_type != PT_NOTE)
               continue;
-            const char *p = reinterpret_cast<const char *>(info->dlpi_addr + ph.p_vaddr);
+            const char *p =
+                reinterpret_cast<const char *>(info->dlpi_addr + ph.p_vaddr);
             const char *end = p + ph.p_memsz;
             while (p + sizeof(ElfW(Nhdr)) <= end) {
               auto *note = reinterpret_cast<const ElfW(Nhdr) *>(p);
@@ -140,7 +143,10 @@ public:
     const auto *p = static_cast<const uint8_t *>(data);
     bytes.insert(bytes.end(), p, p + size);
   }
-  template <typename T> void put(T value) { raw(&value, sizeof(T)); }
+  template <typename T>
+  void put(T value) {
+    raw(&value, sizeof(T));
+  }
   void put(const std::string &text) {
     put<uint64_t>(text.size());
     raw(text.data(), text.size());
@@ -150,7 +156,8 @@ public:
 
 class ByteReader {
 public:
-  ByteReader(const std::vector<uint8_t> &bytes, size_t end) : bytes(bytes), end(end) {}
+  ByteReader(const std::vector<uint8_t> &bytes, size_t end)
+      : bytes(bytes), end(end) {}
   bool raw(void *data, size_t size) {
     if (end - position < size)
       return false;
@@ -158,7 +165,10 @@ public:
     position += size;
     return true;
   }
-  template <typename T> bool get(T &value) { return raw(&value, sizeof(T)); }
+  template <typename T>
+  bool get(T &value) {
+    return raw(&value, sizeof(T));
+  }
   bool get(std::string &text) {
     uint64_t size = 0;
     if (!get(size) || end - position < size)
@@ -184,8 +194,8 @@ std::string hexKey(uint64_t key) {
 
 /// What identifies a program in the disk cache besides the graph.
 std::string environmentKey(const CompilerOptions &options) {
-  return std::string(DLC_VERSION_STRING) + "|" + buildId() + "|" + cpu::hostTarget() +
-         (options.fuse ? "|fused" : "|unfused");
+  return std::string(DLC_VERSION_STRING) + "|" + buildId() + "|" +
+         cpu::hostTarget() + (options.fuse ? "|fused" : "|unfused");
 }
 
 std::vector<uint8_t> encodeEntry(const std::string &environment,
@@ -208,8 +218,10 @@ std::vector<uint8_t> encodeEntry(const std::string &environment,
 
 /// Reads an entry back; false for anything that is not exactly an entry for
 /// this graph and environment.
-bool decodeEntry(const std::vector<uint8_t> &bytes, const std::string &environment,
-                 const std::vector<uint64_t> &signature, cpu::CpuArtifact &artifact) {
+bool decodeEntry(const std::vector<uint8_t> &bytes,
+                 const std::string &environment,
+                 const std::vector<uint64_t> &signature,
+                 cpu::CpuArtifact &artifact) {
   if (bytes.size() < sizeof(kMagic) + sizeof(uint64_t))
     return false;
   size_t body = bytes.size() - sizeof(uint64_t);
@@ -222,9 +234,11 @@ bool decodeEntry(const std::vector<uint8_t> &bytes, const std::string &environme
   uint32_t version = 0;
   std::string storedEnvironment;
   uint64_t words = 0;
-  if (!reader.raw(magic, sizeof(magic)) || std::memcmp(magic, kMagic, sizeof(magic)) != 0 ||
-      !reader.get(version) || version != kFormatVersion || !reader.get(storedEnvironment) ||
-      storedEnvironment != environment || !reader.get(words) || words != signature.size())
+  if (!reader.raw(magic, sizeof(magic)) ||
+      std::memcmp(magic, kMagic, sizeof(magic)) != 0 || !reader.get(version) ||
+      version != kFormatVersion || !reader.get(storedEnvironment) ||
+      storedEnvironment != environment || !reader.get(words) ||
+      words != signature.size())
     return false;
   std::vector<uint64_t> storedSignature(words);
   if (!reader.raw(storedSignature.data(), words * sizeof(uint64_t)) ||
@@ -244,21 +258,23 @@ bool readFile(const std::string &path, std::vector<uint8_t> &bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return false;
-  bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  bytes.assign(std::istreambuf_iterator<char>(in),
+               std::istreambuf_iterator<char>());
   return !in.bad();
 }
 
 /// Writes `bytes` to `path` through a temporary file and a rename, so that
 /// a reader never sees half an entry. Failures are silent: the cache is an
 /// optimization.
-void writeFileAtomically(const std::string &path, const std::vector<uint8_t> &bytes) {
+void writeFileAtomically(const std::string &path,
+                         const std::vector<uint8_t> &bytes) {
   llvm::SmallString<256> directory(path);
   llvm::sys::path::remove_filename(directory);
   if (llvm::sys::fs::create_directories(directory))
     return;
   std::random_device random;
-  std::string temporary =
-      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(random());
+  std::string temporary = path + ".tmp." + std::to_string(::getpid()) + "." +
+                          std::to_string(random());
   {
     std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
     if (!out)
@@ -294,7 +310,8 @@ bool writeModule(ModuleOp module, const std::string &path) {
 
 struct Compiler::Impl {
   explicit Impl(CompilerOptions options)
-      : options(std::move(options)), context(makeRegistry(), MLIRContext::Threading::DISABLED) {
+      : options(std::move(options)),
+        context(makeRegistry(), MLIRContext::Threading::DISABLED) {
     context.loadAllAvailableDialects();
     // Diagnostics name the user's line; the IR goes to the reproducer.
     context.printOpOnDiagnostic(false);
@@ -324,14 +341,17 @@ struct Compiler::Impl {
   }
   uint64_t diskKey(const std::vector<uint64_t> &signature) const {
     std::string environment = environmentKey(options);
-    uint64_t hash = fnv1a(reinterpret_cast<const uint8_t *>(environment.data()), environment.size());
+    uint64_t hash = fnv1a(reinterpret_cast<const uint8_t *>(environment.data()),
+                          environment.size());
     return fnv1a(reinterpret_cast<const uint8_t *>(signature.data()),
                  signature.size() * sizeof(uint64_t), hash);
   }
 
-  std::shared_ptr<::dlc::rt::Executable> loadFromDisk(const std::vector<uint64_t> &signature);
-  std::shared_ptr<::dlc::rt::Executable> compile(const Graph &graph, uint64_t key,
-                                                 const std::vector<uint64_t> &signature);
+  std::shared_ptr<::dlc::rt::Executable>
+  loadFromDisk(const std::vector<uint64_t> &signature);
+  std::shared_ptr<::dlc::rt::Executable>
+  compile(const Graph &graph, uint64_t key,
+          const std::vector<uint64_t> &signature);
 
   CompilerOptions options;
   mutable std::mutex mutex;
@@ -360,7 +380,8 @@ Compiler::Impl::loadFromDisk(const std::vector<uint64_t> &signature) {
 }
 
 std::shared_ptr<::dlc::rt::Executable>
-Compiler::Impl::compile(const Graph &graph, uint64_t key, const std::vector<uint64_t> &signature) {
+Compiler::Impl::compile(const Graph &graph, uint64_t key,
+                        const std::vector<uint64_t> &signature) {
   std::string diagnostics;
   ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
     llvm::raw_string_ostream os(diagnostics);
@@ -393,7 +414,8 @@ Compiler::Impl::compile(const Graph &graph, uint64_t key, const std::vector<uint
     if (options.backend == Backend::Reference) {
       executable = buildExecutable(*module, name);
     } else {
-      FailureOr<cpu::CpuArtifact> artifact = cpu::compileCpuArtifact(*module, name);
+      FailureOr<cpu::CpuArtifact> artifact =
+          cpu::compileCpuArtifact(*module, name);
       if (succeeded(artifact)) {
         std::vector<uint8_t> entry;
         std::string path = cachePath(diskKey(signature));
@@ -414,15 +436,16 @@ Compiler::Impl::compile(const Graph &graph, uint64_t key, const std::vector<uint
     llvm::sys::path::append(path, "dlc-reproducer-" + hexKey(key) + ".mlir");
     std::string where = writeModule(*original, std::string(path))
                             ? "\nreproducer: " + std::string(path) +
-                                  "\nreplay with: dlc-opt --pass-pipeline='" + text + "' " +
-                                  std::string(path)
+                                  "\nreplay with: dlc-opt --pass-pipeline='" +
+                                  text + "' " + std::string(path)
                             : "";
     throw ::dlc::Error("compiling the graph failed:\n" + diagnostics + where);
   }
   return executable;
 }
 
-Compiler::Compiler(CompilerOptions options) : impl(std::make_unique<Impl>(std::move(options))) {}
+Compiler::Compiler(CompilerOptions options)
+    : impl(std::make_unique<Impl>(std::move(options))) {}
 Compiler::~Compiler() = default;
 
 Compiler &Compiler::global() {
@@ -431,7 +454,8 @@ Compiler &Compiler::global() {
   return *compiler;
 }
 
-std::shared_ptr<::dlc::rt::Executable> Compiler::getOrCompile(const Graph &graph) {
+std::shared_ptr<::dlc::rt::Executable>
+Compiler::getOrCompile(const Graph &graph) {
   std::vector<uint64_t> signature = graph.signature();
   uint64_t key = Graph::hash(signature);
   std::lock_guard<std::mutex> lock(impl->mutex);
@@ -451,7 +475,8 @@ std::shared_ptr<::dlc::rt::Executable> Compiler::getOrCompile(const Graph &graph
   }
   if (!executable)
     executable = impl->compile(graph, key, signature);
-  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+  std::chrono::duration<double> elapsed =
+      std::chrono::steady_clock::now() - start;
   ++impl->counters.cacheMisses;
   impl->counters.compileSeconds += elapsed.count();
   impl->counters.kernels += static_cast<int64_t>(executable->numKernels());

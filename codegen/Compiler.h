@@ -58,7 +58,8 @@ struct CompilerStats {
 /// reproducer that dlc-opt replays.
 class Compiler {
 public:
-  explicit Compiler(CompilerOptions options = CompilerOptions::fromEnvironment());
+  explicit Compiler(
+      CompilerOptions options = CompilerOptions::fromEnvironment());
   ~Compiler();
   Compiler(const Compiler &) = delete;
   Compiler &operator=(const Compiler &) = delete;

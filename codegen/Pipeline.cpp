@@ -62,7 +62,9 @@ void buildPipeline(OpPassManager &pm, StringRef pipeline) {
   (void)parsed;
 }
 
-void buildDefaultPipeline(OpPassManager &pm) { buildPipeline(pm, getDefaultPipeline()); }
+void buildDefaultPipeline(OpPassManager &pm) {
+  buildPipeline(pm, getDefaultPipeline());
+}
 
 std::unique_ptr<::dlc::rt::Executable> buildExecutable(ModuleOp module,
                                                        StringRef name) {

@@ -444,8 +444,9 @@ bool is_eager() { return detail::eagerEnabled(); }
 
 void set_num_threads(int threads) {
   if (threads < 1)
-    throw Error(fmt::format("set_num_threads: expected a positive number of threads, got {}",
-                            threads));
+    throw Error(fmt::format(
+        "set_num_threads: expected a positive number of threads, got {}",
+        threads));
   rt::setNumThreads(threads);
 }
 

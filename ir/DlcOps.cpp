@@ -871,9 +871,11 @@ void GradOp::print(OpAsmPrinter &p) {
 LogicalResult FusionOp::verify() {
   Block &body = getBody().front();
   if (body.getNumArguments() != getInputs().size())
-    return emitOpError() << "has " << getInputs().size() << " inputs but its body takes "
+    return emitOpError() << "has " << getInputs().size()
+                         << " inputs but its body takes "
                          << body.getNumArguments() << " arguments";
-  for (auto [i, pair] : llvm::enumerate(llvm::zip(getInputs(), body.getArguments()))) {
+  for (auto [i, pair] :
+       llvm::enumerate(llvm::zip(getInputs(), body.getArguments()))) {
     auto [input, argument] = pair;
     if (input.getType() != argument.getType())
       return emitOpError() << "input #" << i << " of type " << input.getType()
@@ -882,8 +884,9 @@ LogicalResult FusionOp::verify() {
   }
   auto yield = cast<YieldOp>(body.getTerminator());
   if (yield.getValues().getTypes() != getResultTypes())
-    return emitOpError() << "yields values of types (" << yield.getValues().getTypes()
-                         << ") but returns (" << getResultTypes() << ")";
+    return emitOpError() << "yields values of types ("
+                         << yield.getValues().getTypes() << ") but returns ("
+                         << getResultTypes() << ")";
   for (Operation &op : body.without_terminator())
     if (op.getDialect() != (*this)->getDialect() || isa<FusionOp, GradOp>(op))
       return op.emitOpError("cannot be inside a dlc.fusion: a fusion holds dlc "
@@ -893,18 +896,22 @@ LogicalResult FusionOp::verify() {
   auto matmuls = llvm::to_vector(body.getOps<MatmulOp>());
   if (getKind() != FusionKind::matmul) {
     if (!matmuls.empty())
-      return matmuls.front().emitOpError("is inside a dlc.fusion that is not of kind matmul");
+      return matmuls.front().emitOpError(
+          "is inside a dlc.fusion that is not of kind matmul");
     return success();
   }
   if (matmuls.size() != 1)
-    return emitOpError("of kind matmul holds ") << matmuls.size() << " matmuls, expected 1";
+    return emitOpError("of kind matmul holds ")
+           << matmuls.size() << " matmuls, expected 1";
   MatmulOp matmul = matmuls.front();
   for (Value operand : matmul->getOperands())
     if (!isa<BlockArgument>(operand))
-      return matmul.emitOpError("in a matmul fusion takes the fusion's inputs as operands");
+      return matmul.emitOpError(
+          "in a matmul fusion takes the fusion's inputs as operands");
   if (getNumResults() != 1 || getResult(0).getType() != matmul.getType())
     return emitOpError("of kind matmul returns ")
-           << getResultTypes() << ", but its matmul computes " << matmul.getType();
+           << getResultTypes() << ", but its matmul computes "
+           << matmul.getType();
   return success();
 }
 

@@ -31,7 +31,9 @@ using namespace mlir::dlc;
 // What a kernel can compute
 //===----------------------------------------------------------------------===//
 
-static bool isReduce(Operation *op) { return isa<ReduceSumOp, ReduceMaxOp, ReduceMinOp>(op); }
+static bool isReduce(Operation *op) {
+  return isa<ReduceSumOp, ReduceMaxOp, ReduceMinOp>(op);
+}
 
 static ArrayRef<int64_t> reduceDims(Operation *op) {
   if (auto r = dyn_cast<ReduceSumOp>(op))
@@ -64,7 +66,8 @@ static bool isMatmulOperandTranspose(Operation *op) {
       return false;
   if (perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
     return false;
-  return llvm::all_of(transpose->getUsers(), [](Operation *user) { return isa<MatmulOp>(user); });
+  return llvm::all_of(transpose->getUsers(),
+                      [](Operation *user) { return isa<MatmulOp>(user); });
 }
 
 bool mlir::dlc::isFusible(Operation *op) {
@@ -74,15 +77,17 @@ bool mlir::dlc::isFusible(Operation *op) {
     return true;
   if (isSplatConstant(op))
     return true;
-  return isa<BroadcastInDimOp, TransposeOp, SliceOp, IotaOp, RandomOp>(op) || isReduce(op);
+  return isa<BroadcastInDimOp, TransposeOp, SliceOp, IotaOp, RandomOp>(op) ||
+         isReduce(op);
 }
 
 /// The values of a rows group that are per row (reduced over the trailing
 /// dimensions) rather than per element, and whether the group is one.
 static bool checkRows(ArrayRef<Operation *> ops, Operation *root,
                       const llvm::DenseSet<Operation *> &inGroup) {
-  auto fullType = dyn_cast<RankedTensorType>(
-      isReduce(root) ? root->getOperand(0).getType() : root->getResult(0).getType());
+  auto fullType =
+      dyn_cast<RankedTensorType>(isReduce(root) ? root->getOperand(0).getType()
+                                                : root->getResult(0).getType());
   if (!fullType || !fullType.hasStaticShape())
     return false;
   int64_t rank = fullType.getRank();
@@ -106,7 +111,8 @@ static bool checkRows(ArrayRef<Operation *> ops, Operation *root,
       perRow.insert(op->getResult(0));
       continue;
     }
-    bool anyPerRow = llvm::any_of(op->getOperands(), [&](Value v) { return perRow.contains(v); });
+    bool anyPerRow = llvm::any_of(op->getOperands(),
+                                  [&](Value v) { return perRow.contains(v); });
     if (!anyPerRow)
       continue;
     if (auto broadcast = dyn_cast<BroadcastInDimOp>(op)) {
@@ -149,7 +155,8 @@ static bool checkMatmulEpilogue(ArrayRef<Operation *> ops, Operation *root,
     if (Operation *def = operand.getDefiningOp(); def && inGroup.contains(def))
       return false;
   return llvm::all_of(matmul->getUsers(), [&](Operation *user) {
-    return inGroup.contains(user) && user->hasTrait<OpTrait::dlc::Elementwise>();
+    return inGroup.contains(user) &&
+           user->hasTrait<OpTrait::dlc::Elementwise>();
   });
 }
 
@@ -169,9 +176,10 @@ std::optional<FusionKind> mlir::dlc::classifyFusion(ArrayRef<Operation *> ops,
     // other as a memory-order reduction.
     auto type = cast<RankedTensorType>(root->getOperand(0).getType());
     ArrayRef<int64_t> dims = reduceDims(root);
-    bool trailing = !dims.empty() && dims.back() == type.getRank() - 1 &&
-                    dims.front() > 0 &&
-                    static_cast<int64_t>(dims.size()) == type.getRank() - dims.front();
+    bool trailing =
+        !dims.empty() && dims.back() == type.getRank() - 1 &&
+        dims.front() > 0 &&
+        static_cast<int64_t>(dims.size()) == type.getRank() - dims.front();
     if (trailing && checkRows(ops, root, inGroup))
       return FusionKind::rows;
     return FusionKind::reduce;
@@ -196,7 +204,8 @@ void materialize(Group &group, FusionKind kind) {
   Operation *root = group.root;
   Block *block = root->getBlock();
   // Block order.
-  llvm::sort(group.ops, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+  llvm::sort(group.ops,
+             [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   llvm::DenseSet<Operation *> members(group.ops.begin(), group.ops.end());
   llvm::SetVector<Value> inputs;
   SmallVector<Operation *> splats;
@@ -214,8 +223,8 @@ void materialize(Group &group, FusionKind kind) {
     }
 
   OpBuilder builder(root);
-  auto fusion = builder.create<FusionOp>(root->getLoc(), root->getResultTypes(), kind,
-                                         inputs.getArrayRef());
+  auto fusion = builder.create<FusionOp>(root->getLoc(), root->getResultTypes(),
+                                         kind, inputs.getArrayRef());
   Block *body = new Block();
   fusion.getBody().push_back(body);
   for (Value input : inputs)
@@ -228,10 +237,10 @@ void materialize(Group &group, FusionKind kind) {
     mapping.map(input, argument);
   for (Operation *op : group.ops)
     builder.clone(*op, mapping);
-  builder.create<YieldOp>(root->getLoc(),
-                          llvm::to_vector(llvm::map_range(root->getResults(), [&](Value v) {
-                            return mapping.lookup(v);
-                          })));
+  builder.create<YieldOp>(root->getLoc(), llvm::to_vector(llvm::map_range(
+                                              root->getResults(), [&](Value v) {
+                                                return mapping.lookup(v);
+                                              })));
   root->replaceAllUsesWith(fusion->getResults());
   for (Operation *op : llvm::reverse(group.ops))
     op->erase();
@@ -264,7 +273,9 @@ void fuseBlock(Block &block, bool singleOps) {
       Group &group = groups[*target];
       SmallVector<Operation *> trial(group.ops.begin(), group.ops.end());
       trial.push_back(&op);
-      llvm::sort(trial, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+      llvm::sort(trial, [](Operation *a, Operation *b) {
+        return a->isBeforeInBlock(b);
+      });
       if (classifyFusion(trial, group.root)) {
         group.ops.push_back(&op);
         groupOf[&op] = *target;
@@ -277,7 +288,9 @@ void fuseBlock(Block &block, bool singleOps) {
     groups.push_back({{&op}, &op});
   }
   for (Group &group : groups) {
-    llvm::sort(group.ops, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+    llvm::sort(group.ops, [](Operation *a, Operation *b) {
+      return a->isBeforeInBlock(b);
+    });
     std::optional<FusionKind> kind = classifyFusion(group.ops, group.root);
     assert(kind && "a group that grew from a valid one stays valid");
     materialize(group, *kind);

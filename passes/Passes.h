@@ -34,7 +34,8 @@ bool isFusible(Operation *op);
 
 /// The kernel shape that computes `ops` (in block order, all fusible) with
 /// `root` as the result, or nullopt when no kernel shape fits.
-std::optional<FusionKind> classifyFusion(ArrayRef<Operation *> ops, Operation *root);
+std::optional<FusionKind> classifyFusion(ArrayRef<Operation *> ops,
+                                         Operation *root);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

@@ -14,8 +14,7 @@ void setNumThreads(int threads) { omp_set_num_threads(std::max(1, threads)); }
 
 bool inParallelRegion() { return omp_in_parallel() != 0; }
 
-void parallelFor(int64_t n, int64_t grain,
-                 const std::function<void(int64_t, int64_t)> &body) {
+void parallelFor(int64_t n, int64_t grain, RangeFn body) {
   if (n <= 0)
     return;
   grain = std::max<int64_t>(grain, 1);
@@ -32,8 +31,7 @@ void parallelFor(int64_t n, int64_t grain,
   }
 }
 
-void parallelChunks(int64_t n, int64_t chunk,
-                    const std::function<void(int64_t, int64_t)> &body) {
+void parallelChunks(int64_t n, int64_t chunk, RangeFn body) {
   if (n <= 0)
     return;
   chunk = std::max<int64_t>(chunk, 1);

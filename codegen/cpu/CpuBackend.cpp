@@ -37,14 +37,17 @@ namespace {
 
 constexpr int64_t kAlignment = 64;
 
-int64_t alignUp(int64_t bytes) { return (bytes + kAlignment - 1) / kAlignment * kAlignment; }
+int64_t alignUp(int64_t bytes) {
+  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
+}
 
 /// "file:line" of the user's op, or "".
 std::string where(Operation *op) {
   std::string result;
   op->getLoc()->walk([&](Location loc) {
     if (auto file = dyn_cast<FileLineColLoc>(loc)) {
-      result = (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
+      result =
+          (file.getFilename().getValue() + ":" + Twine(file.getLine())).str();
       return WalkResult::interrupt();
     }
     return WalkResult::advance();
@@ -75,7 +78,8 @@ void warnFallback(Operation *op) {
   if (!warned.insert(name).second)
     return;
   std::string at = where(op);
-  llvm::errs() << "dlc: warning: no CPU code for " << name << (at.empty() ? "" : " (at " + at + ")")
+  llvm::errs() << "dlc: warning: no CPU code for " << name
+               << (at.empty() ? "" : " (at " + at + ")")
                << "; it runs on the reference kernels (slow)\n";
 }
 
@@ -97,7 +101,8 @@ bool isMatmulOperandTranspose(TransposeOp transpose) {
     auto fusion = dyn_cast<FusionOp>(user);
     if (!fusion || fusion.getKind() != FusionKind::matmul)
       return false;
-    BlockArgument argument = fusion.getBody().front().getArgument(use.getOperandNumber());
+    BlockArgument argument =
+        fusion.getBody().front().getArgument(use.getOperandNumber());
     return llvm::all_of(argument.getUsers(),
                         [](Operation *inner) { return isa<MatmulOp>(inner); });
   });
@@ -132,11 +137,14 @@ private:
   llvm::DenseMap<Value, Value> transposeSource;
 };
 
-FailureOr<int32_t> Planner::addSlot(Value value, int32_t storage, Operation *where) {
+FailureOr<int32_t> Planner::addSlot(Value value, int32_t storage,
+                                    Operation *where) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
-  std::optional<ScalarType> element = type ? getScalarType(type.getElementType()) : std::nullopt;
+  std::optional<ScalarType> element =
+      type ? getScalarType(type.getElementType()) : std::nullopt;
   if (!type || !element || !type.hasStaticShape())
-    return where->emitError("the CPU backend runs static tensors of f32, f64, i32, i64 and i1, "
+    return where->emitError("the CPU backend runs static tensors of f32, f64, "
+                            "i32, i64 and i1, "
                             "not ")
            << value.getType();
   Slot slot;
@@ -182,8 +190,8 @@ LogicalResult Planner::planReference(Operation *op) {
   return success();
 }
 
-LogicalResult Planner::planGemm(MatmulOp matmul, Value lhs, Value rhs, int32_t c,
-                                int64_t activation, int32_t bias) {
+LogicalResult Planner::planGemm(MatmulOp matmul, Value lhs, Value rhs,
+                                int32_t c, int64_t activation, int32_t bias) {
   auto operand = [&](Value v, bool &transposed) {
     auto it = transposeSource.find(v);
     transposed = it != transposeSource.end();
@@ -192,7 +200,8 @@ LogicalResult Planner::planGemm(MatmulOp matmul, Value lhs, Value rhs, int32_t c
   bool transA = false, transB = false;
   int32_t a = operand(lhs, transA);
   int32_t b = operand(rhs, transB);
-  ArrayRef<int64_t> lhsShape = cast<RankedTensorType>(matmul.getLhs().getType()).getShape();
+  ArrayRef<int64_t> lhsShape =
+      cast<RankedTensorType>(matmul.getLhs().getType()).getShape();
   ArrayRef<int64_t> out = cast<RankedTensorType>(matmul.getType()).getShape();
   size_t rank = out.size();
   int64_t batch = 1;
@@ -203,8 +212,8 @@ LogicalResult Planner::planGemm(MatmulOp matmul, Value lhs, Value rhs, int32_t c
   step.slots = {a, b, c};
   if (bias >= 0)
     step.slots.push_back(bias);
-  step.ints = {batch, out[rank - 2], out[rank - 1], lhsShape[rank - 1], transA, transB,
-               activation, bias >= 0};
+  step.ints = {batch,  out[rank - 2], out[rank - 1], lhsShape[rank - 1],
+               transA, transB,        activation,    bias >= 0};
   step.where = where(matmul);
   plan.steps.push_back(std::move(step));
   return success();
@@ -215,7 +224,8 @@ LogicalResult Planner::planOp(Operation *op) {
     return planReference(op);
 
   if (auto fusion = dyn_cast<FusionOp>(op)) {
-    if (auto activation = fusion->getAttrOfType<IntegerAttr>(kLibraryActivationAttr)) {
+    if (auto activation =
+            fusion->getAttrOfType<IntegerAttr>(kLibraryActivationAttr)) {
       // The GEMM library applies the whole epilogue.
       auto bias = fusion->getAttrOfType<IntegerAttr>(kLibraryBiasAttr);
       auto matmul = *fusion.getBody().front().getOps<MatmulOp>().begin();
@@ -226,22 +236,25 @@ LogicalResult Planner::planOp(Operation *op) {
       if (failed(out))
         return failure();
       int64_t biasInput = bias ? bias.getInt() : -1;
-      return planGemm(matmul, input(matmul.getLhs()), input(matmul.getRhs()), *out,
-                      activation.getInt(),
-                      biasInput < 0 ? -1 : slotOf.at(fusion.getInputs()[biasInput]));
+      return planGemm(matmul, input(matmul.getLhs()), input(matmul.getRhs()),
+                      *out, activation.getInt(),
+                      biasInput < 0 ? -1
+                                    : slotOf.at(fusion.getInputs()[biasInput]));
     }
     auto symbol = fusion->getAttrOfType<FlatSymbolRefAttr>(kKernelAttr);
     auto iterations = fusion->getAttrOfType<IntegerAttr>(kIterationsAttr);
     auto grain = fusion->getAttrOfType<IntegerAttr>(kGrainAttr);
     if (!symbol || !iterations || !grain)
-      return fusion.emitError("a fusion without a kernel (run dlc-cpu-kernels first)");
+      return fusion.emitError(
+          "a fusion without a kernel (run dlc-cpu-kernels first)");
     Step step;
     step.symbol = symbol.getValue().str();
     step.iterations = iterations.getInt();
     step.grain = grain.getInt();
     step.where = where(op);
     for (Value input : fusion.getInputs())
-      step.slots.push_back(transposeSource.count(input) ? -1 : slotOf.at(input));
+      step.slots.push_back(transposeSource.count(input) ? -1
+                                                        : slotOf.at(input));
     FailureOr<int32_t> out = addTemp(fusion.getResult(0), op);
     if (failed(out))
       return failure();
@@ -252,7 +265,8 @@ LogicalResult Planner::planOp(Operation *op) {
       auto input = [&](Value operand) {
         return fusion.getInputs()[cast<BlockArgument>(operand).getArgNumber()];
       };
-      if (failed(planGemm(matmul, input(matmul.getLhs()), input(matmul.getRhs()), *out)))
+      if (failed(planGemm(matmul, input(matmul.getLhs()),
+                          input(matmul.getRhs()), *out)))
         return failure();
       // A transposed operand the epilogue does not read: no slot needed.
       for (int32_t &slot : step.slots)
@@ -263,7 +277,8 @@ LogicalResult Planner::planOp(Operation *op) {
       return success();
     }
     if (llvm::is_contained(step.slots, -1))
-      return fusion.emitError("a fusion reads a transpose folded into a matmul");
+      return fusion.emitError(
+          "a fusion reads a transpose folded into a matmul");
     auto partial = fusion->getAttrOfType<TypeAttr>(kPartialAttr);
     if (!partial) {
       step.kind = StepKind::Kernel;
@@ -274,8 +289,11 @@ LogicalResult Planner::planOp(Operation *op) {
     std::optional<ScalarType> partialType = getScalarType(partial.getValue());
     auto combine = fusion->getAttrOfType<IntegerAttr>(kCombineAttr);
     if (!partialType || !combine)
-      return fusion.emitError("a partial kernel without a partial type or combine op");
-    int64_t chunks = step.iterations == 0 ? 0 : (step.iterations + step.grain - 1) / step.grain;
+      return fusion.emitError(
+          "a partial kernel without a partial type or combine op");
+    int64_t chunks = step.iterations == 0
+                         ? 0
+                         : (step.iterations + step.grain - 1) / step.grain;
     Slot slot;
     slot.type = *partialType;
     slot.shape = {chunks};
@@ -308,7 +326,8 @@ LogicalResult Planner::planOp(Operation *op) {
       size_t es = kernel.constant.size();
       data.resize(bytes);
       for (int64_t offset = 0; offset < bytes; offset += es)
-        std::copy(kernel.constant.begin(), kernel.constant.end(), data.begin() + offset);
+        std::copy(kernel.constant.begin(), kernel.constant.end(),
+                  data.begin() + offset);
     } else {
       data = std::move(kernel.constant);
     }
@@ -318,7 +337,8 @@ LogicalResult Planner::planOp(Operation *op) {
     return success();
   }
 
-  if (auto transpose = dyn_cast<TransposeOp>(op); transpose && isMatmulOperandTranspose(transpose)) {
+  if (auto transpose = dyn_cast<TransposeOp>(op);
+      transpose && isMatmulOperandTranspose(transpose)) {
     transposeSource[transpose.getResult()] = transpose.getInput();
     return success();
   }
@@ -332,7 +352,8 @@ LogicalResult Planner::planOp(Operation *op) {
 
   if (isa<ReshapeOp, StopGradientOp>(op)) {
     // A new view of the same bytes.
-    return addSlot(op->getResult(0), plan.slots[slotOf.at(op->getOperand(0))].storage, op);
+    return addSlot(op->getResult(0),
+                   plan.slots[slotOf.at(op->getOperand(0))].storage, op);
   }
 
   if (isa<GatherOp, ScatterAddOp, ConcatOp>(op)) {
@@ -389,7 +410,8 @@ void Planner::planMemory() {
     for (int32_t other : placed)
       if (first[other] <= last[s] && first[s] <= last[other])
         busy.push_back({plan.storages[other].offset,
-                        plan.storages[other].offset + alignUp(plan.storages[other].bytes)});
+                        plan.storages[other].offset +
+                            alignUp(plan.storages[other].bytes)});
     std::sort(busy.begin(), busy.end());
     int64_t offset = 0, size = alignUp(plan.storages[s].bytes);
     for (auto [begin, end] : busy) {
@@ -406,10 +428,12 @@ void Planner::planMemory() {
 
 FailureOr<Plan> Planner::run(func::FuncOp function) {
   if (!function.getBody().hasOneBlock())
-    return function.emitError("the CPU backend compiles single-block functions");
+    return function.emitError(
+        "the CPU backend compiles single-block functions");
   Block &body = function.getBody().front();
   for (BlockArgument argument : body.getArguments()) {
-    int32_t storage = addStorage(StorageKind::Input, 0, argument.getArgNumber());
+    int32_t storage =
+        addStorage(StorageKind::Input, 0, argument.getArgNumber());
     FailureOr<int32_t> slot = addSlot(argument, storage, function);
     if (failed(slot))
       return failure();
@@ -423,7 +447,8 @@ FailureOr<Plan> Planner::run(func::FuncOp function) {
       for (auto [i, value] : llvm::enumerate(ret.getOperands())) {
         int32_t slot = slotOf.at(value);
         int32_t storage = plan.slots[slot].storage;
-        if (plan.storages[storage].kind == StorageKind::Temp && !taken[storage]) {
+        if (plan.storages[storage].kind == StorageKind::Temp &&
+            !taken[storage]) {
           plan.storages[storage].kind = StorageKind::Output;
           plan.storages[storage].index = static_cast<int64_t>(i);
           taken[storage] = true;
@@ -433,7 +458,8 @@ FailureOr<Plan> Planner::run(func::FuncOp function) {
         // An input, a constant or a value returned twice: a copy, so that
         // every result is a buffer of its own.
         Slot copy = plan.slots[slot];
-        copy.storage = addStorage(StorageKind::Output, slotBytes(copy), static_cast<int64_t>(i));
+        copy.storage = addStorage(StorageKind::Output, slotBytes(copy),
+                                  static_cast<int64_t>(i));
         taken.push_back(true);
         plan.slots.push_back(copy);
         int32_t target = static_cast<int32_t>(plan.slots.size() - 1);
@@ -466,7 +492,8 @@ FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
   artifact.plan = std::move(*plan);
 
   bool anyKernel = llvm::any_of(artifact.plan.steps, [](const Step &step) {
-    return step.kind == StepKind::Kernel || step.kind == StepKind::PartialKernel;
+    return step.kind == StepKind::Kernel ||
+           step.kind == StepKind::PartialKernel;
   });
   if (!anyKernel)
     return artifact;
@@ -481,7 +508,8 @@ FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
   if (failed(lowerKernelsToLLVM(*kernels)))
     return failure();
   llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(*kernels, llvmContext);
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*kernels, llvmContext);
   if (!llvmModule)
     return module.emitError("translating the kernels to LLVM IR failed");
   std::string error, dump;
@@ -493,7 +521,8 @@ FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
   return artifact;
 }
 
-std::unique_ptr<::dlc::rt::Executable> loadCpuExecutable(CpuArtifact artifact, std::string &error) {
+std::unique_ptr<::dlc::rt::Executable> loadCpuExecutable(CpuArtifact artifact,
+                                                         std::string &error) {
   std::vector<std::string> symbols;
   std::vector<size_t> kernelSteps;
   for (auto [i, step] : llvm::enumerate(artifact.plan.steps))
@@ -511,8 +540,8 @@ std::unique_ptr<::dlc::rt::Executable> loadCpuExecutable(CpuArtifact artifact, s
     for (size_t k = 0; k < kernelSteps.size(); ++k)
       kernels[kernelSteps[k]] = reinterpret_cast<KernelFn>(addresses[k]);
   }
-  return std::make_unique<CpuExecutable>(std::move(artifact.plan), std::move(kernels),
-                                         std::move(code));
+  return std::make_unique<CpuExecutable>(std::move(artifact.plan),
+                                         std::move(kernels), std::move(code));
 }
 
 } // namespace mlir::dlc::cpu

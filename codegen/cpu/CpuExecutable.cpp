@@ -39,8 +39,8 @@ int64_t indexAt(const void *indices, ScalarType type, int64_t i) {
 }
 
 /// Rows of `input` picked along `axis`; indices clamped (dlc.gather).
-void gather(const Slot &input, const void *in, const Slot &indices, const void *idx, void *out,
-            int64_t axis) {
+void gather(const Slot &input, const void *in, const Slot &indices,
+            const void *idx, void *out, int64_t axis) {
   size_t es = ::dlc::elementSize(input.type);
   int64_t outer = product(input.shape, 0, axis);
   int64_t size = input.shape[axis];
@@ -49,21 +49,24 @@ void gather(const Slot &input, const void *in, const Slot &indices, const void *
   if (size == 0 || outer * count == 0)
     return;
   int64_t rowBytes = inner * static_cast<int64_t>(es);
-  rt::parallelFor(outer * count, std::max<int64_t>(1, 16384 / std::max<int64_t>(rowBytes, 1)),
-                  [&](int64_t begin, int64_t end) {
-                    for (int64_t item = begin; item < end; ++item) {
-                      int64_t o = item / count, i = item % count;
-                      int64_t j = std::clamp<int64_t>(indexAt(idx, indices.type, i), 0, size - 1);
-                      std::memcpy(static_cast<char *>(out) + item * rowBytes,
-                                  static_cast<const char *>(in) + (o * size + j) * rowBytes,
-                                  rowBytes);
-                    }
-                  });
+  rt::parallelFor(
+      outer * count,
+      std::max<int64_t>(1, 16384 / std::max<int64_t>(rowBytes, 1)),
+      [&](int64_t begin, int64_t end) {
+        for (int64_t item = begin; item < end; ++item) {
+          int64_t o = item / count, i = item % count;
+          int64_t j =
+              std::clamp<int64_t>(indexAt(idx, indices.type, i), 0, size - 1);
+          std::memcpy(static_cast<char *>(out) + item * rowBytes,
+                      static_cast<const char *>(in) + (o * size + j) * rowBytes,
+                      rowBytes);
+        }
+      });
 }
 
 template <typename T>
-void scatterAddTyped(const Slot &input, const Slot &indices, const void *idx, const T *updates,
-                     T *out, int64_t axis) {
+void scatterAddTyped(const Slot &input, const Slot &indices, const void *idx,
+                     const T *updates, T *out, int64_t axis) {
   int64_t outer = product(input.shape, 0, axis);
   int64_t size = input.shape[axis];
   int64_t inner = product(input.shape, axis + 1, input.shape.size());
@@ -87,12 +90,14 @@ void scatterAddTyped(const Slot &input, const Slot &indices, const void *idx, co
         columns(o, 0, inner);
     });
   else if (outer == 1)
-    rt::parallelFor(inner, std::max<int64_t>(16, 65536 / std::max<int64_t>(count, 1)),
-                    [&](int64_t begin, int64_t end) { columns(0, begin, end); });
+    rt::parallelFor(
+        inner, std::max<int64_t>(16, 65536 / std::max<int64_t>(count, 1)),
+        [&](int64_t begin, int64_t end) { columns(0, begin, end); });
 }
 
-void concat(const std::vector<const Slot *> &inputs, const std::vector<const void *> &data,
-            const Slot &output, void *out, int64_t dim) {
+void concat(const std::vector<const Slot *> &inputs,
+            const std::vector<const void *> &data, const Slot &output,
+            void *out, int64_t dim) {
   size_t es = ::dlc::elementSize(output.type);
   int64_t outer = product(output.shape, 0, dim);
   int64_t inner = product(output.shape, dim + 1, output.shape.size());
@@ -103,7 +108,8 @@ void concat(const std::vector<const Slot *> &inputs, const std::vector<const voi
       for (size_t i = 0; i < inputs.size(); ++i) {
         int64_t chunk = inputs[i]->shape[dim] * inner;
         std::memcpy(static_cast<char *>(out) + (o * outRow + offset) * es,
-                    static_cast<const char *>(data[i]) + o * chunk * es, chunk * es);
+                    static_cast<const char *>(data[i]) + o * chunk * es,
+                    chunk * es);
         offset += chunk;
       }
     }
@@ -120,9 +126,11 @@ void combine(const Acc *partials, int64_t count, int64_t op, Out *out) {
   else if constexpr (std::is_same_v<Acc, uint8_t>)
     acc = op == 1 ? 0 : 1;
   else if constexpr (std::is_floating_point_v<Acc>)
-    acc = op == 1 ? -std::numeric_limits<Acc>::infinity() : std::numeric_limits<Acc>::infinity();
+    acc = op == 1 ? -std::numeric_limits<Acc>::infinity()
+                  : std::numeric_limits<Acc>::infinity();
   else
-    acc = op == 1 ? std::numeric_limits<Acc>::lowest() : std::numeric_limits<Acc>::max();
+    acc = op == 1 ? std::numeric_limits<Acc>::lowest()
+                  : std::numeric_limits<Acc>::max();
   for (int64_t i = 0; i < count; ++i) {
     Acc v = partials[i];
     if (op == 0) {
@@ -140,15 +148,18 @@ void combine(const Acc *partials, int64_t count, int64_t op, Out *out) {
   *out = static_cast<Out>(acc);
 }
 
-void combineStep(const Slot &partial, const void *partials, int64_t count, int64_t op,
-                 const Slot &output, void *out) {
+void combineStep(const Slot &partial, const void *partials, int64_t count,
+                 int64_t op, const Slot &output, void *out) {
   switch (partial.type) {
   case ScalarType::Double:
     if (output.type == ScalarType::Float)
-      return combine(static_cast<const double *>(partials), count, op, static_cast<float *>(out));
-    return combine(static_cast<const double *>(partials), count, op, static_cast<double *>(out));
+      return combine(static_cast<const double *>(partials), count, op,
+                     static_cast<float *>(out));
+    return combine(static_cast<const double *>(partials), count, op,
+                   static_cast<double *>(out));
   case ScalarType::Float:
-    return combine(static_cast<const float *>(partials), count, op, static_cast<float *>(out));
+    return combine(static_cast<const float *>(partials), count, op,
+                   static_cast<float *>(out));
   case ScalarType::Long:
     if (output.type == ScalarType::Int)
       return combine(static_cast<const int64_t *>(partials), count, op,
@@ -156,9 +167,11 @@ void combineStep(const Slot &partial, const void *partials, int64_t count, int64
     return combine(static_cast<const int64_t *>(partials), count, op,
                    static_cast<int64_t *>(out));
   case ScalarType::Int:
-    return combine(static_cast<const int32_t *>(partials), count, op, static_cast<int32_t *>(out));
+    return combine(static_cast<const int32_t *>(partials), count, op,
+                   static_cast<int32_t *>(out));
   case ScalarType::Bool:
-    return combine(static_cast<const uint8_t *>(partials), count, op, static_cast<uint8_t *>(out));
+    return combine(static_cast<const uint8_t *>(partials), count, op,
+                   static_cast<uint8_t *>(out));
   }
 }
 
@@ -196,7 +209,8 @@ public:
   ~StepTimer() {
     if (!step)
       return;
-    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    std::chrono::duration<double> elapsed =
+        std::chrono::steady_clock::now() - start;
     std::string name = kindName(step->kind);
     if (!step->symbol.empty())
       name += " " + step->symbol.substr(step->symbol.rfind('_') + 1);
@@ -207,8 +221,9 @@ public:
         name += " " + std::to_string(s);
     }
     if (step->kind == StepKind::Gemm)
-      name += " (m n k " + std::to_string(step->ints[1]) + " " + std::to_string(step->ints[2]) +
-              " " + std::to_string(step->ints[3]) + (step->ints[4] ? " tA" : "") +
+      name += " (m n k " + std::to_string(step->ints[1]) + " " +
+              std::to_string(step->ints[2]) + " " +
+              std::to_string(step->ints[3]) + (step->ints[4] ? " tA" : "") +
               (step->ints[5] ? " tB" : "") + (step->ints[7] ? " +bias" : "") +
               (step->ints[6] ? " +activation" : "") + ")";
     if (!step->where.empty())
@@ -226,18 +241,22 @@ private:
 
 CpuExecutable::CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
                              std::shared_ptr<void> keepAlive)
-    : plan(std::move(plan)), kernels(std::move(kernels)), keepAlive(std::move(keepAlive)) {
+    : plan(std::move(plan)), kernels(std::move(kernels)),
+      keepAlive(std::move(keepAlive)) {
   gemms.resize(this->plan.steps.size());
   for (const Step &step : this->plan.steps)
     if (step.kind != StepKind::Copy)
       ++kernelCount;
 }
 
-std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &inputs) {
+std::vector<rt::BufferPtr>
+CpuExecutable::run(const std::vector<rt::BufferPtr> &inputs) {
   if (static_cast<int32_t>(inputs.size()) != plan.numInputs)
-    throw ::dlc::Error("cpu executable: expected " + std::to_string(plan.numInputs) +
-                       " inputs, got " + std::to_string(inputs.size()));
-  rt::BufferPtr workspace = rt::Buffer::allocate(static_cast<size_t>(plan.workspaceBytes));
+    throw ::dlc::Error("cpu executable: expected " +
+                       std::to_string(plan.numInputs) + " inputs, got " +
+                       std::to_string(inputs.size()));
+  rt::BufferPtr workspace =
+      rt::Buffer::allocate(static_cast<size_t>(plan.workspaceBytes));
   std::vector<rt::BufferPtr> outputBuffers(plan.outputs.size());
   std::vector<char *> bases(plan.storages.size(), nullptr);
   for (size_t s = 0; s < plan.storages.size(); ++s) {
@@ -246,7 +265,8 @@ std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &
     case StorageKind::Input: {
       const rt::BufferPtr &input = inputs[storage.index];
       if (!input || static_cast<int64_t>(input->size()) < storage.bytes)
-        throw ::dlc::Error("cpu executable: input " + std::to_string(storage.index) +
+        throw ::dlc::Error("cpu executable: input " +
+                           std::to_string(storage.index) +
                            " holds fewer bytes than its type needs (" +
                            std::to_string(storage.bytes) + ")");
       bases[s] = static_cast<char *>(input->data());
@@ -259,7 +279,8 @@ std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &
       bases[s] = static_cast<char *>(workspace->data()) + storage.offset;
       break;
     case StorageKind::Output:
-      outputBuffers[storage.index] = rt::Buffer::allocate(static_cast<size_t>(storage.bytes));
+      outputBuffers[storage.index] =
+          rt::Buffer::allocate(static_cast<size_t>(storage.bytes));
       bases[s] = static_cast<char *>(outputBuffers[storage.index]->data());
       break;
     }
@@ -279,8 +300,9 @@ std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &
         args[a] = base(slots[a]);
       KernelFn fn = kernels[i];
       void **argv = args.data();
-      rt::parallelFor(step.iterations, step.grain,
-                      [&](int64_t begin, int64_t end) { fn(argv, begin, end); });
+      rt::parallelFor(
+          step.iterations, step.grain,
+          [&](int64_t begin, int64_t end) { fn(argv, begin, end); });
       break;
     }
     case StepKind::PartialKernel: {
@@ -289,30 +311,31 @@ std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &
         args[a] = base(slots[a]);
       KernelFn fn = kernels[i];
       void **argv = args.data();
-      rt::parallelChunks(step.iterations, step.grain,
-                         [&](int64_t begin, int64_t end) { fn(argv, begin, end); });
+      rt::parallelChunks(
+          step.iterations, step.grain,
+          [&](int64_t begin, int64_t end) { fn(argv, begin, end); });
       break;
     }
     case StepKind::Combine: {
       const Slot &partial = plan.slots[slots[0]];
-      combineStep(partial, base(slots[0]), numel(partial), step.attr, plan.slots[slots[1]],
-                  base(slots[1]));
+      combineStep(partial, base(slots[0]), numel(partial), step.attr,
+                  plan.slots[slots[1]], base(slots[1]));
       break;
     }
     case StepKind::Gemm: {
       std::unique_ptr<Gemm> &product = gemms[i];
       if (!product)
-        product = std::make_unique<Gemm>(plan.slots[slots[2]].type, step.ints[0], step.ints[1],
-                                         step.ints[2], step.ints[3], step.ints[4] != 0,
-                                         step.ints[5] != 0, step.ints[7] != 0,
-                                         static_cast<GemmActivation>(step.ints[6]));
-      product->run(base(slots[0]), base(slots[1]), slots.size() > 3 ? base(slots[3]) : nullptr,
-                   base(slots[2]));
+        product = std::make_unique<Gemm>(
+            plan.slots[slots[2]].type, step.ints[0], step.ints[1], step.ints[2],
+            step.ints[3], step.ints[4] != 0, step.ints[5] != 0,
+            step.ints[7] != 0, static_cast<GemmActivation>(step.ints[6]));
+      product->run(base(slots[0]), base(slots[1]),
+                   slots.size() > 3 ? base(slots[3]) : nullptr, base(slots[2]));
       break;
     }
     case StepKind::Gather:
-      gather(plan.slots[slots[0]], base(slots[0]), plan.slots[slots[1]], base(slots[1]),
-             base(slots[2]), step.attr);
+      gather(plan.slots[slots[0]], base(slots[0]), plan.slots[slots[1]],
+             base(slots[1]), base(slots[2]), step.attr);
       break;
     case StepKind::ScatterAdd: {
       const Slot &input = plan.slots[slots[0]];
@@ -351,11 +374,13 @@ std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &
         parts.push_back(&plan.slots[slots[a]]);
         data.push_back(base(slots[a]));
       }
-      concat(parts, data, plan.slots[slots.back()], base(slots.back()), step.attr);
+      concat(parts, data, plan.slots[slots.back()], base(slots.back()),
+             step.attr);
       break;
     }
     case StepKind::Copy:
-      std::memcpy(base(slots[1]), base(slots[0]), slotBytes(plan.slots[slots[1]]));
+      std::memcpy(base(slots[1]), base(slots[0]),
+                  slotBytes(plan.slots[slots[1]]));
       break;
     case StepKind::Reference: {
       reference::Kernel kernel;
@@ -377,7 +402,8 @@ std::vector<rt::BufferPtr> CpuExecutable::run(const std::vector<rt::BufferPtr> &
   }
   std::vector<rt::BufferPtr> results;
   for (int32_t slot : plan.outputs)
-    results.push_back(outputBuffers[plan.storages[plan.slots[slot].storage].index]);
+    results.push_back(
+        outputBuffers[plan.storages[plan.slots[slot].storage].index]);
   return results;
 }
 

@@ -22,9 +22,11 @@ using KernelFn = void (*)(void **args, int64_t begin, int64_t end);
 class CpuExecutable : public ::dlc::rt::Executable {
 public:
   /// `kernels[i]` is the function of step i, for kernel steps.
-  CpuExecutable(Plan plan, std::vector<KernelFn> kernels, std::shared_ptr<void> keepAlive);
+  CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
+                std::shared_ptr<void> keepAlive);
 
-  std::vector<::dlc::rt::BufferPtr> run(const std::vector<::dlc::rt::BufferPtr> &inputs) override;
+  std::vector<::dlc::rt::BufferPtr>
+  run(const std::vector<::dlc::rt::BufferPtr> &inputs) override;
   size_t numKernels() const override { return kernelCount; }
   const Plan &getPlan() const { return plan; }
 

@@ -18,14 +18,17 @@
 namespace mlir::dlc::cpu {
 namespace {
 
-template <typename T> using Acc = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
+template <typename T>
+using Acc = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
 
 /// One product with the loop order that keeps the innermost loop contiguous
 /// in B and C (vectorizable); rows [rowBegin, rowEnd).
 template <typename T>
-void loopGemm(int64_t rowBegin, int64_t rowEnd, int64_t n, int64_t k, bool transA,
-              bool transB, const T *a, const T *b, T *c, int64_t m) {
-  std::vector<Acc<T>> row(n);
+void loopGemm(int64_t rowBegin, int64_t rowEnd, int64_t n, int64_t k,
+              bool transA, bool transB, const T *a, const T *b, T *c,
+              int64_t m) {
+  thread_local std::vector<Acc<T>> row;
+  row.resize(n);
   for (int64_t i = rowBegin; i < rowEnd; ++i) {
     std::fill(row.begin(), row.end(), Acc<T>(0));
     for (int64_t l = 0; l < k; ++l) {
@@ -45,19 +48,20 @@ void loopGemm(int64_t rowBegin, int64_t rowEnd, int64_t n, int64_t k, bool trans
 }
 
 template <typename T>
-void loopGemmBatched(int64_t batch, int64_t m, int64_t n, int64_t k, bool transA, bool transB,
-                     const T *a, const T *b, T *c) {
+void loopGemmBatched(int64_t batch, int64_t m, int64_t n, int64_t k,
+                     bool transA, bool transB, const T *a, const T *b, T *c) {
   // One work item per (matrix, row).
-  ::dlc::rt::parallelFor(batch * m, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, n * k)),
-                         [&](int64_t begin, int64_t end) {
-                           for (int64_t item = begin; item < end;) {
-                             int64_t p = item / m, i = item % m;
-                             int64_t last = std::min(end - p * m, m);
-                             loopGemm<T>(i, last, n, k, transA, transB, a + p * m * k,
-                                         b + p * k * n, c + p * m * n, m);
-                             item = p * m + last;
-                           }
-                         });
+  ::dlc::rt::parallelFor(
+      batch * m, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, n * k)),
+      [&](int64_t begin, int64_t end) {
+        for (int64_t item = begin; item < end;) {
+          int64_t p = item / m, i = item % m;
+          int64_t last = std::min(end - p * m, m);
+          loopGemm<T>(i, last, n, k, transA, transB, a + p * m * k,
+                      b + p * k * n, c + p * m * n, m);
+          item = p * m + last;
+        }
+      });
 }
 
 } // namespace
@@ -70,8 +74,9 @@ const char *gemmLibrary() {
 #endif
 }
 
-void gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA,
-          bool transB, const void *a, const void *b, void *c) {
+void gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n,
+          int64_t k, bool transA, bool transB, const void *a, const void *b,
+          void *c) {
   if (batch == 0 || m == 0 || n == 0)
     return;
   switch (type) {
@@ -85,8 +90,9 @@ void gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n, int64_t k
     }
 #ifdef DLC_HAVE_ONEDNN
     auto one = [&](int64_t p) {
-      dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f, fa + p * m * k,
-                 transA ? m : k, fb + p * k * n, transB ? k : n, 0.0f, fc + p * m * n, n);
+      dnnl_sgemm(transA ? 'T' : 'N', transB ? 'T' : 'N', m, n, k, 1.0f,
+                 fa + p * m * k, transA ? m : k, fb + p * k * n, transB ? k : n,
+                 0.0f, fc + p * m * n, n);
     };
     // Many small products: one per thread; few large ones: the library
     // splits each.
@@ -104,16 +110,17 @@ void gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n, int64_t k
     return;
   }
   case ::dlc::ScalarType::Double:
-    return loopGemmBatched<double>(batch, m, n, k, transA, transB, static_cast<const double *>(a),
-                                   static_cast<const double *>(b), static_cast<double *>(c));
+    return loopGemmBatched<double>(
+        batch, m, n, k, transA, transB, static_cast<const double *>(a),
+        static_cast<const double *>(b), static_cast<double *>(c));
   case ::dlc::ScalarType::Int:
-    return loopGemmBatched<int32_t>(batch, m, n, k, transA, transB,
-                                    static_cast<const int32_t *>(a),
-                                    static_cast<const int32_t *>(b), static_cast<int32_t *>(c));
+    return loopGemmBatched<int32_t>(
+        batch, m, n, k, transA, transB, static_cast<const int32_t *>(a),
+        static_cast<const int32_t *>(b), static_cast<int32_t *>(c));
   case ::dlc::ScalarType::Long:
-    return loopGemmBatched<int64_t>(batch, m, n, k, transA, transB,
-                                    static_cast<const int64_t *>(a),
-                                    static_cast<const int64_t *>(b), static_cast<int64_t *>(c));
+    return loopGemmBatched<int64_t>(
+        batch, m, n, k, transA, transB, static_cast<const int64_t *>(a),
+        static_cast<const int64_t *>(b), static_cast<int64_t *>(c));
   case ::dlc::ScalarType::Bool:
     return;
   }
@@ -134,18 +141,21 @@ struct Gemm::Primitive {
 struct Gemm::Primitive {};
 #endif
 
-Gemm::Gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA,
-           bool transB, bool bias, GemmActivation activation)
-    : type(type), batch(batch), m(m), n(n), k(k), transA(transA), transB(transB), bias(bias),
-      activation(activation) {}
+Gemm::Gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n,
+           int64_t k, bool transA, bool transB, bool bias,
+           GemmActivation activation)
+    : type(type), batch(batch), m(m), n(n), k(k), transA(transA),
+      transB(transB), bias(bias), activation(activation) {}
 
 Gemm::~Gemm() = default;
 
 namespace {
 
-template <typename T> void applyEpilogue(T *c, const T *bias, int64_t rows, int64_t n,
-                                         GemmActivation activation) {
-  ::dlc::rt::parallelFor(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)),
+template <typename T>
+void applyEpilogue(T *c, const T *bias, int64_t rows, int64_t n,
+                   GemmActivation activation) {
+  ::dlc::rt::parallelFor(rows,
+                         std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)),
                          [&](int64_t begin, int64_t end) {
                            for (int64_t i = begin; i < end; ++i)
                              for (int64_t j = 0; j < n; ++j) {
@@ -174,26 +184,35 @@ template <typename T> void applyEpilogue(T *c, const T *bias, int64_t rows, int6
 void Gemm::run(const void *a, const void *b, const void *biasData, void *c) {
   if (batch == 0 || m == 0 || n == 0)
     return;
+  bool tiny = batch * m * n * k <= 16384;
 #ifdef DLC_HAVE_ONEDNN
   Primitive *primitive = nullptr;
   int threads = ::dlc::rt::getNumThreads();
-  auto known = std::find_if(primitives.begin(), primitives.end(),
-                            [&](const auto &entry) { return entry.first == threads; });
+  auto known =
+      std::find_if(primitives.begin(), primitives.end(),
+                   [&](const auto &entry) { return entry.first == threads; });
+  // Tiny products (a batch of one through a small layer) cost less in a
+  // plain loop than a library call's setup.
   if (known != primitives.end()) {
     primitive = known->second.get();
-  } else if (type == ::dlc::ScalarType::Float && k > 0) {
+  } else if (type == ::dlc::ScalarType::Float && k > 0 && !tiny) {
     try {
       using dnnl::memory;
       auto p = std::make_unique<Primitive>();
       // Row-major operands, transposed ones as swapped strides.
-      memory::dims aDims = {batch, m, k}, bDims = {batch, k, n}, cDims = {batch, m, n};
+      memory::dims aDims = {batch, m, k}, bDims = {batch, k, n},
+                   cDims = {batch, m, n};
       p->a = memory::desc(aDims, memory::data_type::f32,
-                          transA ? memory::format_tag::acb : memory::format_tag::abc);
+                          transA ? memory::format_tag::acb
+                                 : memory::format_tag::abc);
       p->b = memory::desc(bDims, memory::data_type::f32,
-                          transB ? memory::format_tag::acb : memory::format_tag::abc);
-      p->c = memory::desc(cDims, memory::data_type::f32, memory::format_tag::abc);
+                          transB ? memory::format_tag::acb
+                                 : memory::format_tag::abc);
+      p->c =
+          memory::desc(cDims, memory::data_type::f32, memory::format_tag::abc);
       if (bias)
-        p->bias = memory::desc({1, 1, n}, memory::data_type::f32, memory::format_tag::abc);
+        p->bias = memory::desc({1, 1, n}, memory::data_type::f32,
+                               memory::format_tag::abc);
       dnnl::post_ops ops;
       switch (activation) {
       case GemmActivation::None:
@@ -210,8 +229,9 @@ void Gemm::run(const void *a, const void *b, const void *biasData, void *c) {
       }
       dnnl::primitive_attr attributes;
       attributes.set_post_ops(ops);
-      dnnl::matmul::desc desc = bias ? dnnl::matmul::desc(p->a, p->b, p->bias, p->c)
-                                     : dnnl::matmul::desc(p->a, p->b, p->c);
+      dnnl::matmul::desc desc =
+          bias ? dnnl::matmul::desc(p->a, p->b, p->bias, p->c)
+               : dnnl::matmul::desc(p->a, p->b, p->c);
       dnnl::matmul::primitive_desc pd(desc, attributes, p->engine);
       p->matmul = dnnl::matmul(pd);
       primitive = p.get();
@@ -229,21 +249,27 @@ void Gemm::run(const void *a, const void *b, const void *biasData, void *c) {
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SRC, a0}, {DNNL_ARG_WEIGHTS, b0}, {DNNL_ARG_DST, c0}};
     if (bias)
-      args.emplace(DNNL_ARG_BIAS,
-                   memory(primitive->bias, primitive->engine, const_cast<void *>(biasData)));
+      args.emplace(DNNL_ARG_BIAS, memory(primitive->bias, primitive->engine,
+                                         const_cast<void *>(biasData)));
     primitive->matmul.execute(primitive->stream, args);
     primitive->stream.wait();
     return;
   }
 #endif
-  gemm(type, batch, m, n, k, transA, transB, a, b, c);
+  if (tiny && type == ::dlc::ScalarType::Float && k > 0)
+    loopGemmBatched<float>(
+        batch, m, n, k, transA, transB, static_cast<const float *>(a),
+        static_cast<const float *>(b), static_cast<float *>(c));
+  else
+    gemm(type, batch, m, n, k, transA, transB, a, b, c);
   if (!bias && activation == GemmActivation::None)
     return;
   if (type == ::dlc::ScalarType::Float)
-    applyEpilogue(static_cast<float *>(c), static_cast<const float *>(biasData), batch * m, n,
-                  activation);
+    applyEpilogue(static_cast<float *>(c), static_cast<const float *>(biasData),
+                  batch * m, n, activation);
   else if (type == ::dlc::ScalarType::Double)
-    applyEpilogue(static_cast<double *>(c), static_cast<const double *>(biasData), batch * m, n,
+    applyEpilogue(static_cast<double *>(c),
+                  static_cast<const double *>(biasData), batch * m, n,
                   activation);
 }
 

@@ -17,14 +17,20 @@ namespace mlir::dlc::cpu {
 /// detects the CPU's vector extensions by itself); other types to a plain
 /// blocked loop. Parallel over the batch when it is large, inside each
 /// product otherwise.
-void gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n, int64_t k,
-          bool transA, bool transB, const void *a, const void *b, void *c);
+void gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n,
+          int64_t k, bool transA, bool transB, const void *a, const void *b,
+          void *c);
 
 /// The library behind f32 products: "oneDNN" or "loops".
 const char *gemmLibrary();
 
 /// An activation applied to a product (plus bias) by the GEMM itself.
-enum class GemmActivation : int64_t { None = 0, Relu = 1, Tanh = 2, Sigmoid = 3 };
+enum class GemmActivation : int64_t {
+  None = 0,
+  Relu = 1,
+  Tanh = 2,
+  Sigmoid = 3
+};
 
 /// One matrix product of fixed shapes, with an optional bias row (`n`
 /// values added to every row) and activation: `act(op(A) @ op(B) + bias)`.
@@ -35,8 +41,8 @@ enum class GemmActivation : int64_t { None = 0, Relu = 1, Tanh = 2, Sigmoid = 3 
 /// refuses the shape, to gemm() and plain loops for the rest.
 class Gemm {
 public:
-  Gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n, int64_t k, bool transA,
-       bool transB, bool bias, GemmActivation activation);
+  Gemm(::dlc::ScalarType type, int64_t batch, int64_t m, int64_t n, int64_t k,
+       bool transA, bool transB, bool bias, GemmActivation activation);
   ~Gemm();
   Gemm(const Gemm &) = delete;
   Gemm &operator=(const Gemm &) = delete;

@@ -9,8 +9,8 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/raw_ostream.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
@@ -44,7 +44,8 @@ const Host &host() {
     llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
     std::vector<std::string> enabled;
     for (const auto &feature : features)
-      enabled.push_back((feature.getValue() ? "+" : "-") + feature.getKey().str());
+      enabled.push_back((feature.getValue() ? "+" : "-") +
+                        feature.getKey().str());
     std::sort(enabled.begin(), enabled.end());
     for (const std::string &f : enabled)
       h.features += (h.features.empty() ? "" : ",") + f;
@@ -63,13 +64,14 @@ llvm::TargetMachine *targetMachine(std::string &error) {
   std::call_once(once, [] {
     initializeNativeTarget();
     const Host &h = host();
-    const llvm::Target *target = llvm::TargetRegistry::lookupTarget(h.triple, failure);
+    const llvm::Target *target =
+        llvm::TargetRegistry::lookupTarget(h.triple, failure);
     if (!target)
       return;
     llvm::TargetOptions options;
-    machine.reset(target->createTargetMachine(h.triple, h.cpu, h.features, options,
-                                              llvm::Reloc::PIC_, std::nullopt,
-                                              llvm::CodeGenOptLevel::Aggressive));
+    machine.reset(target->createTargetMachine(
+        h.triple, h.cpu, h.features, options, llvm::Reloc::PIC_, std::nullopt,
+        llvm::CodeGenOptLevel::Aggressive));
     if (!machine)
       failure = "no target machine for " + h.triple;
   });
@@ -104,7 +106,8 @@ std::mutex &jitMutex() {
 
 class JitLibrary : public LoadedCode {
 public:
-  JitLibrary(llvm::orc::LLJIT *jit, llvm::orc::JITDylib *library) : jit(jit), library(library) {}
+  JitLibrary(llvm::orc::LLJIT *jit, llvm::orc::JITDylib *library)
+      : jit(jit), library(library) {}
   ~JitLibrary() override {
     std::lock_guard<std::mutex> lock(jitMutex());
     llvm::consumeError(jit->getExecutionSession().removeJITDylib(*library));
@@ -159,15 +162,17 @@ std::string compileToObject(llvm::Module &module, std::string &error,
       module.print(ir, nullptr);
     llvm::raw_fd_ostream assembly(dumpPrefix + ".s", ec);
     llvm::legacy::PassManager printer;
-    if (!ec && !machine->addPassesToEmitFile(printer, assembly, nullptr,
-                                             llvm::CodeGenFileType::AssemblyFile))
+    if (!ec &&
+        !machine->addPassesToEmitFile(printer, assembly, nullptr,
+                                      llvm::CodeGenFileType::AssemblyFile))
       printer.run(module);
   }
 
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
   llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+  if (machine->addPassesToEmitFile(codegen, os, nullptr,
+                                   llvm::CodeGenFileType::ObjectFile)) {
     error = "the target cannot emit object files";
     return {};
   }
@@ -177,7 +182,8 @@ std::string compileToObject(llvm::Module &module, std::string &error,
 
 std::shared_ptr<LoadedCode> loadObject(const std::string &object,
                                        const std::vector<std::string> &symbols,
-                                       std::vector<void *> &addresses, std::string &error) {
+                                       std::vector<void *> &addresses,
+                                       std::string &error) {
   llvm::orc::LLJIT *instance = jit(error);
   if (!instance)
     return nullptr;
@@ -190,8 +196,9 @@ std::shared_ptr<LoadedCode> loadObject(const std::string &object,
     return nullptr;
   }
   // libm and the C library, for the calls the kernels make.
-  auto generator = llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
-      instance->getDataLayout().getGlobalPrefix());
+  auto generator =
+      llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+          instance->getDataLayout().getGlobalPrefix());
   if (!generator) {
     error = llvm::toString(generator.takeError());
     llvm::consumeError(session.removeJITDylib(*library));
@@ -204,7 +211,8 @@ std::shared_ptr<LoadedCode> loadObject(const std::string &object,
     return nullptr;
   };
   if (llvm::Error e = instance->addObjectFile(
-          *library, llvm::MemoryBuffer::getMemBufferCopy(object, "dlc-kernels")))
+          *library,
+          llvm::MemoryBuffer::getMemBufferCopy(object, "dlc-kernels")))
     return fail(std::move(e));
   addresses.clear();
   for (const std::string &symbol : symbols) {

@@ -40,7 +40,8 @@ public:
 /// missing (a corrupt cache entry, for one).
 std::shared_ptr<LoadedCode> loadObject(const std::string &object,
                                        const std::vector<std::string> &symbols,
-                                       std::vector<void *> &addresses, std::string &error);
+                                       std::vector<void *> &addresses,
+                                       std::string &error);
 
 } // namespace mlir::dlc::cpu
 

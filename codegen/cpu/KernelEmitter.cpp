@@ -95,10 +95,16 @@ Affine linearize(const Index &index, ArrayRef<int64_t> shape, size_t rank) {
   return offset;
 }
 
-ArrayRef<int64_t> shapeOf(Value value) { return cast<RankedTensorType>(value.getType()).getShape(); }
-Type elementTypeOf(Value value) { return cast<RankedTensorType>(value.getType()).getElementType(); }
+ArrayRef<int64_t> shapeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getShape();
+}
+Type elementTypeOf(Value value) {
+  return cast<RankedTensorType>(value.getType()).getElementType();
+}
 
-bool isReduce(Operation *op) { return isa<ReduceSumOp, ReduceMaxOp, ReduceMinOp>(op); }
+bool isReduce(Operation *op) {
+  return isa<ReduceSumOp, ReduceMaxOp, ReduceMinOp>(op);
+}
 
 /// A reshape that only inserts or removes dimensions of size 1.
 bool isUnitReshape(ReshapeOp reshape) {
@@ -109,12 +115,14 @@ bool isUnitReshape(ReshapeOp reshape) {
         sizes.push_back(s);
     return sizes;
   };
-  return nonUnit(shapeOf(reshape.getInput())) == nonUnit(shapeOf(reshape.getResult()));
+  return nonUnit(shapeOf(reshape.getInput())) ==
+         nonUnit(shapeOf(reshape.getResult()));
 }
 
 /// Where operand `operand` of `op` is read, for the element of `op`'s result
 /// at `index`. Fails for ops that are not index maps or elementwise.
-FailureOr<Index> operandIndex(Operation *op, unsigned operand, const Index &index, size_t rank) {
+FailureOr<Index> operandIndex(Operation *op, unsigned operand,
+                              const Index &index, size_t rank) {
   if (op->hasTrait<OpTrait::dlc::Elementwise>())
     return index;
   if (auto broadcast = dyn_cast<BroadcastInDimOp>(op)) {
@@ -122,7 +130,8 @@ FailureOr<Index> operandIndex(Operation *op, unsigned operand, const Index &inde
     ArrayRef<int64_t> out = shapeOf(broadcast.getResult());
     Index result;
     for (auto [i, d] : llvm::enumerate(broadcast.getDims()))
-      result.push_back(in[i] == 1 && out[d] != 1 ? Affine::constant(0, rank) : index[d]);
+      result.push_back(in[i] == 1 && out[d] != 1 ? Affine::constant(0, rank)
+                                                 : index[d]);
     return result;
   }
   if (auto transpose = dyn_cast<TransposeOp>(op)) {
@@ -140,7 +149,8 @@ FailureOr<Index> operandIndex(Operation *op, unsigned operand, const Index &inde
                            .plus(Affine::constant(slice.getStart()[d], rank)));
     return result;
   }
-  if (auto reshape = dyn_cast<ReshapeOp>(op); reshape && isUnitReshape(reshape)) {
+  if (auto reshape = dyn_cast<ReshapeOp>(op);
+      reshape && isUnitReshape(reshape)) {
     ArrayRef<int64_t> in = shapeOf(reshape.getInput());
     ArrayRef<int64_t> out = shapeOf(reshape.getResult());
     SmallVector<Affine> nonUnit;
@@ -192,7 +202,8 @@ private:
   // Analysis.
   LogicalResult collect(Value value, const Index &index);
   /// Whether computing `value` at `index` computes `target` on the way.
-  bool reaches(Value value, const Index &index, const Key &target, std::set<Key> &visited);
+  bool reaches(Value value, const Index &index, const Key &target,
+               std::set<Key> &visited);
   void addAccess(const Affine &a) { accesses.push_back(a.coef); }
   SmallVector<LoopDim> mergeLoops(ArrayRef<size_t> dims) const;
 
@@ -203,7 +214,9 @@ private:
   Value load(BlockArgument argument, const Affine &offset);
   Value pointer(Value base, Type elementType, Value offset);
   void store(Value base, Type elementType, Value offset, Value value);
-  Value i64(int64_t v) { return builder.create<arith::ConstantIntOp>(loc, v, 64); }
+  Value i64(int64_t v) {
+    return builder.create<arith::ConstantIntOp>(loc, v, 64);
+  }
   Value scalarConstant(Type type, double floatValue, int64_t intValue);
   Value identityOf(Operation *reduce, Type accType);
   Value combine(Operation *reduce, Value acc, Value value, bool reassociate);
@@ -216,14 +229,18 @@ private:
   /// their flattened index, the rest whole. `body` sees each loop's index.
   void emitLoops(ArrayRef<LoopDim> loops, size_t flat, Value lo, Value hi,
                  function_ref<void()> body);
-  void emitWholeLoops(ArrayRef<LoopDim> loops, size_t first, function_ref<void()> body);
+  void emitWholeLoops(ArrayRef<LoopDim> loops, size_t first,
+                      function_ref<void()> body);
   /// Loops over `loops` where loop `ranged` runs over [lo, hi).
-  void emitRangedLoops(ArrayRef<LoopDim> loops, size_t ranged, Value lo, Value hi,
-                       function_ref<void()> body, size_t position = 0);
+  void emitRangedLoops(ArrayRef<LoopDim> loops, size_t ranged, Value lo,
+                       Value hi, function_ref<void()> body,
+                       size_t position = 0);
 
-  LogicalResult emitElementwise(Value root, Value lo, Value hi, KernelShape &shape);
+  LogicalResult emitElementwise(Value root, Value lo, Value hi,
+                                KernelShape &shape);
   LogicalResult emitRows(Value root, Value lo, Value hi, KernelShape &shape);
-  LogicalResult emitReduce(Operation *root, Value lo, Value hi, KernelShape &shape);
+  LogicalResult emitReduce(Operation *root, Value lo, Value hi,
+                           KernelShape &shape);
 
   FusionOp fusion;
   ModuleOp module;
@@ -274,7 +291,8 @@ bool Emitter::reaches(Value value, const Index &index, const Key &target,
     return false;
   for (unsigned i = 0; i < op->getNumOperands(); ++i) {
     FailureOr<Index> operand = operandIndex(op, i, index, space.size());
-    if (succeeded(operand) && reaches(op->getOperand(i), *operand, target, visited))
+    if (succeeded(operand) &&
+        reaches(op->getOperand(i), *operand, target, visited))
       return true;
   }
   return false;
@@ -301,7 +319,8 @@ LogicalResult Emitter::collect(Value value, const Index &index) {
   }
   if (auto random = dyn_cast<RandomOp>(op)) {
     addAccess(linearize(index, shapeOf(random.getResult()), rank));
-    if (failed(collect(random.getSeed(), {})) || failed(collect(random.getOffset(), {})))
+    if (failed(collect(random.getSeed(), {})) ||
+        failed(collect(random.getOffset(), {})))
       return failure();
     return success();
   }
@@ -310,7 +329,8 @@ LogicalResult Emitter::collect(Value value, const Index &index) {
   for (unsigned i = 0; i < op->getNumOperands(); ++i) {
     FailureOr<Index> operand = operandIndex(op, i, index, rank);
     if (failed(operand))
-      return op->emitError("cannot generate CPU code for this op inside a fusion");
+      return op->emitError(
+          "cannot generate CPU code for this op inside a fusion");
     if (failed(collect(op->getOperand(i), *operand)))
       return failure();
   }
@@ -327,9 +347,10 @@ SmallVector<LoopDim> Emitter::mergeLoops(ArrayRef<size_t> dims) const {
       continue;
     if (!loops.empty() && space[d] != 0 && loops.back().size != 0) {
       size_t last = loops.back().dims.back();
-      bool mergeable = llvm::all_of(accesses, [&](const SmallVector<int64_t> &coef) {
-        return coef[last] == coef[d] * space[d];
-      });
+      bool mergeable =
+          llvm::all_of(accesses, [&](const SmallVector<int64_t> &coef) {
+            return coef[last] == coef[d] * space[d];
+          });
       if (mergeable) {
         loops.back().size *= space[d];
         loops.back().dims.push_back(d);
@@ -359,8 +380,13 @@ Value Emitter::affineValue(const Affine &a) {
     if (coef == 0)
       continue;
     Value index = loopIndex.lookup(loop.dims.back());
-    Value term = coef == 1 ? index : builder.create<arith::MulIOp>(loc, index, i64(coef)).getResult();
-    result = result ? builder.create<arith::AddIOp>(loc, result, term).getResult() : term;
+    Value term =
+        coef == 1
+            ? index
+            : builder.create<arith::MulIOp>(loc, index, i64(coef)).getResult();
+    result = result
+                 ? builder.create<arith::AddIOp>(loc, result, term).getResult()
+                 : term;
   }
   if (!result)
     return i64(a.base);
@@ -371,17 +397,20 @@ Value Emitter::affineValue(const Affine &a) {
 
 Value Emitter::pointer(Value base, Type elementType, Value offset) {
   auto ptrType = LLVM::LLVMPointerType::get(builder.getContext());
-  return builder.create<LLVM::GEPOp>(loc, ptrType, storageType(elementType), base,
-                                     ValueRange{offset}, /*inbounds=*/true);
+  return builder.create<LLVM::GEPOp>(loc, ptrType, storageType(elementType),
+                                     base, ValueRange{offset},
+                                     /*inbounds=*/true);
 }
 
 Value Emitter::load(BlockArgument argument, const Affine &offset) {
   Type type = elementTypeOf(argument);
-  Value address = pointer(argPointers[argument.getArgNumber()], type, affineValue(offset));
+  Value address =
+      pointer(argPointers[argument.getArgNumber()], type, affineValue(offset));
   Value loaded = builder.create<LLVM::LoadOp>(loc, storageType(type), address);
   if (type.isInteger(1))
-    return builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, loaded,
-                                         builder.create<arith::ConstantIntOp>(loc, 0, 8));
+    return builder.create<arith::CmpIOp>(
+        loc, arith::CmpIPredicate::ne, loaded,
+        builder.create<arith::ConstantIntOp>(loc, 0, 8));
   return loaded;
 }
 
@@ -393,8 +422,10 @@ void Emitter::store(Value base, Type elementType, Value offset, Value value) {
 
 Value Emitter::scalarConstant(Type type, double floatValue, int64_t intValue) {
   if (isa<FloatType>(type))
-    return builder.create<arith::ConstantOp>(loc, builder.getFloatAttr(type, floatValue));
-  return builder.create<arith::ConstantOp>(loc, builder.getIntegerAttr(type, intValue));
+    return builder.create<arith::ConstantOp>(
+        loc, builder.getFloatAttr(type, floatValue));
+  return builder.create<arith::ConstantOp>(
+      loc, builder.getIntegerAttr(type, intValue));
 }
 
 FailureOr<Value> Emitter::convert(Value x, Type from, Type to) {
@@ -404,9 +435,12 @@ FailureOr<Value> Emitter::convert(Value x, Type from, Type to) {
   if (toBool) {
     if (isa<FloatType>(from))
       return builder
-          .create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, x, scalarConstant(from, 0, 0))
+          .create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNE, x,
+                                 scalarConstant(from, 0, 0))
           .getResult();
-    return builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x, scalarConstant(from, 0, 0))
+    return builder
+        .create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, x,
+                               scalarConstant(from, 0, 0))
         .getResult();
   }
   if (auto toFloat = dyn_cast<FloatType>(to)) {
@@ -422,21 +456,26 @@ FailureOr<Value> Emitter::convert(Value x, Type from, Type to) {
   if (auto fromFloat = dyn_cast<FloatType>(from)) {
     // Truncation toward zero; NaN gives 0 and out-of-range values saturate.
     unsigned width = toInt.getWidth();
-    int64_t max = width == 32 ? std::numeric_limits<int32_t>::max() : std::numeric_limits<int64_t>::max();
-    int64_t min = width == 32 ? std::numeric_limits<int32_t>::min() : std::numeric_limits<int64_t>::min();
+    int64_t max = width == 32 ? std::numeric_limits<int32_t>::max()
+                              : std::numeric_limits<int64_t>::max();
+    int64_t min = width == 32 ? std::numeric_limits<int32_t>::min()
+                              : std::numeric_limits<int64_t>::min();
     Value converted = builder.create<arith::FPToSIOp>(loc, to, x);
     Value maxF = scalarConstant(from, static_cast<double>(max), 0);
     Value minF = scalarConstant(from, static_cast<double>(min), 0);
     Value result = builder.create<arith::SelectOp>(
-        loc, builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, maxF),
+        loc,
+        builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGE, x, maxF),
         scalarConstant(to, 0, max), converted);
     result = builder.create<arith::SelectOp>(
-        loc, builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, x, minF),
+        loc,
+        builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLE, x, minF),
         scalarConstant(to, 0, min), result);
     return builder
-        .create<arith::SelectOp>(loc,
-                                 builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, x, x),
-                                 scalarConstant(to, 0, 0), result)
+        .create<arith::SelectOp>(
+            loc,
+            builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, x, x),
+            scalarConstant(to, 0, 0), result)
         .getResult();
   }
   unsigned fromWidth = cast<IntegerType>(from).getWidth();
@@ -450,20 +489,27 @@ FailureOr<Value> Emitter::convert(Value x, Type from, Type to) {
 // Philox (see codegen/reference/Philox.h for the definition)
 //===----------------------------------------------------------------------===//
 
-Value Emitter::philox(Value counter, Value key, int, SmallVector<Value> &words) {
+Value Emitter::philox(Value counter, Value key, int,
+                      SmallVector<Value> &words) {
   Type i32 = builder.getI32Type();
   auto c32 = [&](uint32_t v) {
-    return builder.create<arith::ConstantIntOp>(loc, static_cast<int64_t>(v), 32).getResult();
+    return builder
+        .create<arith::ConstantIntOp>(loc, static_cast<int64_t>(v), 32)
+        .getResult();
   };
-  auto low = [&](Value v) { return builder.create<arith::TruncIOp>(loc, i32, v).getResult(); };
+  auto low = [&](Value v) {
+    return builder.create<arith::TruncIOp>(loc, i32, v).getResult();
+  };
   auto high = [&](Value v) {
     return low(builder.create<arith::ShRUIOp>(loc, v, i64(32)));
   };
   Value c[4] = {low(counter), high(counter), c32(0), c32(0)};
   Value k[2] = {low(key), high(key)};
   for (int round = 0; round < 10; ++round) {
-    auto p0 = builder.create<arith::MulUIExtendedOp>(loc, c32(0xD2511F53u), c[0]);
-    auto p1 = builder.create<arith::MulUIExtendedOp>(loc, c32(0xCD9E8D57u), c[2]);
+    auto p0 =
+        builder.create<arith::MulUIExtendedOp>(loc, c32(0xD2511F53u), c[0]);
+    auto p1 =
+        builder.create<arith::MulUIExtendedOp>(loc, c32(0xCD9E8D57u), c[2]);
     Value n0 = builder.create<arith::XOrIOp>(
         loc, builder.create<arith::XOrIOp>(loc, p1.getHigh(), c[1]), k[0]);
     Value n2 = builder.create<arith::XOrIOp>(
@@ -491,9 +537,10 @@ Value Emitter::randomElement(RandomOp random, Value linear) {
   Type type = elementTypeOf(random.getResult());
   auto wide = [&](Value hi, Value lo) {
     Type i64Type = builder.getI64Type();
-    Value h = builder.create<arith::ShLIOp>(loc, builder.create<arith::ExtUIOp>(loc, i64Type, hi),
-                                            i64(32));
-    Value bits = builder.create<arith::OrIOp>(loc, h, builder.create<arith::ExtUIOp>(loc, i64Type, lo));
+    Value h = builder.create<arith::ShLIOp>(
+        loc, builder.create<arith::ExtUIOp>(loc, i64Type, hi), i64(32));
+    Value bits = builder.create<arith::OrIOp>(
+        loc, h, builder.create<arith::ExtUIOp>(loc, i64Type, lo));
     return builder.create<arith::ShRUIOp>(loc, bits, i64(11)).getResult();
   };
   auto f64c = [&](double v) { return scalarConstant(f64, v, 0); };
@@ -502,18 +549,21 @@ Value Emitter::randomElement(RandomOp random, Value linear) {
       Value bits = builder.create<arith::ShRUIOp>(
           loc, x[0], builder.create<arith::ConstantIntOp>(loc, 8, 32));
       Value f = builder.create<arith::UIToFPOp>(loc, type, bits);
-      return builder.create<arith::MulFOp>(loc, f, scalarConstant(type, 0x1.0p-24, 0));
+      return builder.create<arith::MulFOp>(loc, f,
+                                           scalarConstant(type, 0x1.0p-24, 0));
     }
     Value f = builder.create<arith::UIToFPOp>(loc, f64, wide(x[0], x[1]));
     return builder.create<arith::MulFOp>(loc, f, f64c(0x1.0p-53));
   }
   Value a = builder.create<arith::AddIOp>(loc, wide(x[0], x[1]), i64(1));
-  Value u1 = builder.create<arith::MulFOp>(loc, builder.create<arith::UIToFPOp>(loc, f64, a),
-                                           f64c(0x1.0p-53));
+  Value u1 = builder.create<arith::MulFOp>(
+      loc, builder.create<arith::UIToFPOp>(loc, f64, a), f64c(0x1.0p-53));
   Value u2 = builder.create<arith::MulFOp>(
-      loc, builder.create<arith::UIToFPOp>(loc, f64, wide(x[2], x[3])), f64c(0x1.0p-53));
+      loc, builder.create<arith::UIToFPOp>(loc, f64, wide(x[2], x[3])),
+      f64c(0x1.0p-53));
   Value radius = builder.create<math::SqrtOp>(
-      loc, builder.create<arith::MulFOp>(loc, f64c(-2.0), builder.create<math::LogOp>(loc, u1)));
+      loc, builder.create<arith::MulFOp>(loc, f64c(-2.0),
+                                         builder.create<math::LogOp>(loc, u1)));
   Value angle = builder.create<math::CosOp>(
       loc, builder.create<arith::MulFOp>(loc, f64c(6.283185307179586), u2));
   Value normal = builder.create<arith::MulFOp>(loc, radius, angle);
@@ -552,11 +602,14 @@ Value Emitter::identityOf(Operation *reduce, Type accType) {
   unsigned width = accType.getIntOrFloatBitWidth();
   if (width == 1)
     return scalarConstant(accType, 0, isMax ? 0 : 1);
-  APInt value = isMax ? APInt::getSignedMinValue(width) : APInt::getSignedMaxValue(width);
-  return builder.create<arith::ConstantOp>(loc, builder.getIntegerAttr(accType, value));
+  APInt value =
+      isMax ? APInt::getSignedMinValue(width) : APInt::getSignedMaxValue(width);
+  return builder.create<arith::ConstantOp>(
+      loc, builder.getIntegerAttr(accType, value));
 }
 
-Value Emitter::combine(Operation *reduce, Value acc, Value value, bool reassociate) {
+Value Emitter::combine(Operation *reduce, Value acc, Value value,
+                       bool reassociate) {
   Type accType = acc.getType();
   if (value.getType() != accType)
     value = *convert(value, value.getType(), accType);
@@ -564,13 +617,15 @@ Value Emitter::combine(Operation *reduce, Value acc, Value value, bool reassocia
   if (isa<ReduceSumOp>(reduce)) {
     if (!isFloat)
       return builder.create<arith::AddIOp>(loc, acc, value);
-    auto flags = reassociate ? arith::FastMathFlags::reassoc : arith::FastMathFlags::none;
+    auto flags = reassociate ? arith::FastMathFlags::reassoc
+                             : arith::FastMathFlags::none;
     return builder.create<arith::AddFOp>(loc, acc, value, flags);
   }
   bool isMax = isa<ReduceMaxOp>(reduce);
   if (isFloat)
-    return isMax ? builder.create<arith::MaximumFOp>(loc, acc, value).getResult()
-                 : builder.create<arith::MinimumFOp>(loc, acc, value).getResult();
+    return isMax
+               ? builder.create<arith::MaximumFOp>(loc, acc, value).getResult()
+               : builder.create<arith::MinimumFOp>(loc, acc, value).getResult();
   if (accType.isInteger(1))
     return isMax ? builder.create<arith::MaxUIOp>(loc, acc, value).getResult()
                  : builder.create<arith::MinUIOp>(loc, acc, value).getResult();
@@ -592,18 +647,24 @@ FailureOr<Value> Emitter::eval(Value value, const Index &index) {
   } else if (value.getDefiningOp() == inPlace) {
     Type type = elementTypeOf(value);
     Value output = argPointers[fusion.getInputs().size()];
-    Value address = pointer(output, type, affineValue(linearize(index, shapeOf(value), space.size())));
-    result = builder.create<LLVM::LoadOp>(loc, storageType(type), address).getResult();
+    Value address =
+        pointer(output, type,
+                affineValue(linearize(index, shapeOf(value), space.size())));
+    result = builder.create<LLVM::LoadOp>(loc, storageType(type), address)
+                 .getResult();
     if (type.isInteger(1))
-      result = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, *result,
-                                             builder.create<arith::ConstantIntOp>(loc, 0, 8))
+      result = builder
+                   .create<arith::CmpIOp>(
+                       loc, arith::CmpIPredicate::ne, *result,
+                       builder.create<arith::ConstantIntOp>(loc, 0, 8))
                    .getResult();
   } else {
     Operation *op = value.getDefiningOp();
     if (isReduce(op)) {
       Value row = rowValues.lookup(op);
       if (!row)
-        return op->emitError("a reduction's result is used where it is not computed");
+        return op->emitError(
+            "a reduction's result is used where it is not computed");
       result = row;
     } else {
       result = evalOp(op, index);
@@ -622,20 +683,25 @@ FailureOr<Value> Emitter::evalOp(Operation *op, const Index &index) {
     auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
     if (!dense || !dense.isSplat())
       return op->emitError("only splat constants are computed inside a kernel");
-    return builder.create<arith::ConstantOp>(loc, dense.getSplatValue<TypedAttr>()).getResult();
+    return builder
+        .create<arith::ConstantOp>(loc, dense.getSplatValue<TypedAttr>())
+        .getResult();
   }
   if (auto iota = dyn_cast<IotaOp>(op)) {
     Value i = affineValue(index[iota.getDim()]);
     return convert(i, builder.getI64Type(), type);
   }
   if (auto random = dyn_cast<RandomOp>(op))
-    return randomElement(random, affineValue(linearize(index, shapeOf(random.getResult()), rank)));
+    return randomElement(
+        random,
+        affineValue(linearize(index, shapeOf(random.getResult()), rank)));
 
   // Index maps.
   if (isa<BroadcastInDimOp, TransposeOp, SliceOp, ReshapeOp>(op)) {
     FailureOr<Index> in = operandIndex(op, 0, index, rank);
     if (failed(in))
-      return op->emitError("cannot generate CPU code for this op inside a fusion");
+      return op->emitError(
+          "cannot generate CPU code for this op inside a fusion");
     return eval(op->getOperand(0), *in);
   }
 
@@ -646,7 +712,8 @@ FailureOr<Value> Emitter::evalOp(Operation *op, const Index &index) {
       return failure();
     x.push_back(*v);
   }
-  Type operandType = op->getNumOperands() ? elementTypeOf(op->getOperand(0)) : type;
+  Type operandType =
+      op->getNumOperands() ? elementTypeOf(op->getOperand(0)) : type;
   bool isFloat = isa<FloatType>(operandType);
   bool isBool = operandType.isInteger(1);
   auto zero = [&]() { return scalarConstant(type, 0, 0); };
@@ -673,10 +740,13 @@ FailureOr<Value> Emitter::evalOp(Operation *op, const Index &index) {
     arith::CmpIPredicate p =
         d == D::eq   ? arith::CmpIPredicate::eq
         : d == D::ne ? arith::CmpIPredicate::ne
-        : d == D::lt ? (isBool ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt)
-        : d == D::le ? (isBool ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle)
-        : d == D::gt ? (isBool ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
-                     : (isBool ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge);
+        : d == D::lt
+            ? (isBool ? arith::CmpIPredicate::ult : arith::CmpIPredicate::slt)
+        : d == D::le
+            ? (isBool ? arith::CmpIPredicate::ule : arith::CmpIPredicate::sle)
+        : d == D::gt
+            ? (isBool ? arith::CmpIPredicate::ugt : arith::CmpIPredicate::sgt)
+            : (isBool ? arith::CmpIPredicate::uge : arith::CmpIPredicate::sge);
     return builder.create<arith::CmpIOp>(loc, p, x[0], x[1]).getResult();
   }
 
@@ -685,36 +755,55 @@ FailureOr<Value> Emitter::evalOp(Operation *op, const Index &index) {
     return isFloat ? builder.create<math::AbsFOp>(loc, x[0]).getResult()
                    : builder.create<math::AbsIOp>(loc, x[0]).getResult();
   if (isa<NegOp>(op))
-    return isFloat ? builder.create<arith::NegFOp>(loc, x[0]).getResult()
-                   : builder.create<arith::SubIOp>(loc, zero(), x[0]).getResult();
+    return isFloat
+               ? builder.create<arith::NegFOp>(loc, x[0]).getResult()
+               : builder.create<arith::SubIOp>(loc, zero(), x[0]).getResult();
   if (isa<NotOp>(op))
     return builder
-        .create<arith::XOrIOp>(loc, x[0],
-                               builder.create<arith::ConstantOp>(
-                                   loc, builder.getIntegerAttr(type, APInt::getAllOnes(
-                                                                         type.getIntOrFloatBitWidth()))))
+        .create<arith::XOrIOp>(
+            loc, x[0],
+            builder.create<arith::ConstantOp>(
+                loc,
+                builder.getIntegerAttr(
+                    type, APInt::getAllOnes(type.getIntOrFloatBitWidth()))))
         .getResult();
   if (isa<ReluOp>(op)) {
     // max(x, 0), NaN kept, -0 gives +0 (as the reference).
     Value positive =
-        isFloat ? builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UGT, x[0], zero()).getResult()
-                : builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, x[0], zero()).getResult();
-    return builder.create<arith::SelectOp>(loc, positive, x[0], zero()).getResult();
+        isFloat ? builder
+                      .create<arith::CmpFOp>(loc, arith::CmpFPredicate::UGT,
+                                             x[0], zero())
+                      .getResult()
+                : builder
+                      .create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt,
+                                             x[0], zero())
+                      .getResult();
+    return builder.create<arith::SelectOp>(loc, positive, x[0], zero())
+        .getResult();
   }
   if (isa<SignOp>(op)) {
     Value gt, lt;
     if (isFloat) {
-      gt = builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x[0], zero());
-      lt = builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x[0], zero());
+      gt = builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OGT, x[0],
+                                         zero());
+      lt = builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::OLT, x[0],
+                                         zero());
     } else {
-      gt = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, x[0], zero());
-      lt = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x[0], zero());
+      gt = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::sgt, x[0],
+                                         zero());
+      lt = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x[0],
+                                         zero());
     }
     Value result = builder.create<arith::SelectOp>(
-        loc, gt, one(), builder.create<arith::SelectOp>(loc, lt, scalarConstant(type, -1, -1), zero()));
+        loc, gt, one(),
+        builder.create<arith::SelectOp>(loc, lt, scalarConstant(type, -1, -1),
+                                        zero()));
     if (isFloat)
       result = builder.create<arith::SelectOp>(
-          loc, builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, x[0], x[0]), x[0], result);
+          loc,
+          builder.create<arith::CmpFOp>(loc, arith::CmpFPredicate::UNO, x[0],
+                                        x[0]),
+          x[0], result);
     return result;
   }
   if (isa<ExpOp>(op))
@@ -730,11 +819,16 @@ FailureOr<Value> Emitter::evalOp(Operation *op, const Index &index) {
   if (isa<SqrtOp>(op))
     return builder.create<math::SqrtOp>(loc, x[0]).getResult();
   if (isa<RsqrtOp>(op))
-    return builder.create<arith::DivFOp>(loc, one(), builder.create<math::SqrtOp>(loc, x[0]))
+    return builder
+        .create<arith::DivFOp>(loc, one(),
+                               builder.create<math::SqrtOp>(loc, x[0]))
         .getResult();
   if (isa<SigmoidOp>(op)) {
-    Value e = builder.create<math::ExpOp>(loc, builder.create<arith::NegFOp>(loc, x[0]));
-    return builder.create<arith::DivFOp>(loc, one(), builder.create<arith::AddFOp>(loc, one(), e))
+    Value e = builder.create<math::ExpOp>(
+        loc, builder.create<arith::NegFOp>(loc, x[0]));
+    return builder
+        .create<arith::DivFOp>(loc, one(),
+                               builder.create<arith::AddFOp>(loc, one(), e))
         .getResult();
   }
 
@@ -752,17 +846,21 @@ FailureOr<Value> Emitter::evalOp(Operation *op, const Index &index) {
     if (isFloat)
       return builder.create<arith::DivFOp>(loc, x[0], x[1]).getResult();
     // x / 0 is 0 and MIN / -1 is MIN (no trap, as the reference).
-    Value isZero = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x[1], zero());
+    Value isZero = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq,
+                                                 x[1], zero());
     unsigned width = type.getIntOrFloatBitWidth();
     Value min = builder.create<arith::ConstantOp>(
         loc, builder.getIntegerAttr(type, APInt::getSignedMinValue(width)));
     Value overflow = builder.create<arith::AndIOp>(
-        loc, builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x[0], min),
-        builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x[1], scalarConstant(type, -1, -1)));
+        loc,
+        builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x[0], min),
+        builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, x[1],
+                                      scalarConstant(type, -1, -1)));
     Value safe = builder.create<arith::SelectOp>(
         loc, builder.create<arith::OrIOp>(loc, isZero, overflow), one(), x[1]);
     Value quotient = builder.create<arith::DivSIOp>(loc, x[0], safe);
-    return builder.create<arith::SelectOp>(loc, isZero, zero(), quotient).getResult();
+    return builder.create<arith::SelectOp>(loc, isZero, zero(), quotient)
+        .getResult();
   }
   if (isa<MaxOp>(op)) {
     if (isFloat)
@@ -786,7 +884,8 @@ FailureOr<Value> Emitter::evalOp(Operation *op, const Index &index) {
     // x^2 is x * x exactly; the rest goes to libm's pow, as the reference.
     if (auto constant = pow.getRhs().getDefiningOp<ConstantOp>()) {
       auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
-      if (dense && dense.isSplat() && dense.getSplatValue<APFloat>().isExactlyValue(2.0))
+      if (dense && dense.isSplat() &&
+          dense.getSplatValue<APFloat>().isExactlyValue(2.0))
         return builder.create<arith::MulFOp>(loc, x[0], x[0]).getResult();
     }
     return builder.create<math::PowFOp>(loc, x[0], x[1]).getResult();
@@ -798,20 +897,22 @@ FailureOr<Value> Emitter::evalOp(Operation *op, const Index &index) {
 // Loops
 //===----------------------------------------------------------------------===//
 
-void Emitter::emitWholeLoops(ArrayRef<LoopDim> loops, size_t first, function_ref<void()> body) {
+void Emitter::emitWholeLoops(ArrayRef<LoopDim> loops, size_t first,
+                             function_ref<void()> body) {
   if (first == loops.size()) {
     body();
     return;
   }
-  auto loop = builder.create<scf::ForOp>(loc, i64(0), i64(loops[first].size), i64(1));
+  auto loop =
+      builder.create<scf::ForOp>(loc, i64(0), i64(loops[first].size), i64(1));
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(loop.getBody());
   loopIndex[loops[first].dims.back()] = loop.getInductionVar();
   emitWholeLoops(loops, first + 1, body);
 }
 
-void Emitter::emitLoops(ArrayRef<LoopDim> loops, size_t flat, Value lo, Value hi,
-                        function_ref<void()> body) {
+void Emitter::emitLoops(ArrayRef<LoopDim> loops, size_t flat, Value lo,
+                        Value hi, function_ref<void()> body) {
   if (flat == 0) {
     emitWholeLoops(loops, 0, body);
     return;
@@ -827,21 +928,24 @@ void Emitter::emitLoops(ArrayRef<LoopDim> loops, size_t flat, Value lo, Value hi
       break;
     }
     Value size = i64(loops[l].size);
-    loopIndex[loops[l].dims.back()] = builder.create<arith::RemUIOp>(loc, rest, size);
+    loopIndex[loops[l].dims.back()] =
+        builder.create<arith::RemUIOp>(loc, rest, size);
     rest = builder.create<arith::DivUIOp>(loc, rest, size);
   }
   emitWholeLoops(loops, flat, body);
 }
 
-void Emitter::emitRangedLoops(ArrayRef<LoopDim> loops, size_t ranged, Value lo, Value hi,
-                              function_ref<void()> body, size_t position) {
+void Emitter::emitRangedLoops(ArrayRef<LoopDim> loops, size_t ranged, Value lo,
+                              Value hi, function_ref<void()> body,
+                              size_t position) {
   if (position == loops.size()) {
     body();
     return;
   }
   bool isRanged = position == ranged;
-  auto loop = builder.create<scf::ForOp>(loc, isRanged ? lo : i64(0),
-                                         isRanged ? hi : i64(loops[position].size), i64(1));
+  auto loop = builder.create<scf::ForOp>(
+      loc, isRanged ? lo : i64(0), isRanged ? hi : i64(loops[position].size),
+      i64(1));
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(loop.getBody());
   loopIndex[loops[position].dims.back()] = loop.getInductionVar();
@@ -859,7 +963,8 @@ static Index identityIndex(size_t rank) {
   return index;
 }
 
-LogicalResult Emitter::emitElementwise(Value root, Value lo, Value hi, KernelShape &shape) {
+LogicalResult Emitter::emitElementwise(Value root, Value lo, Value hi,
+                                       KernelShape &shape) {
   space.assign(shapeOf(root).begin(), shapeOf(root).end());
   size_t rank = space.size();
   Index index = identityIndex(rank);
@@ -876,13 +981,16 @@ LogicalResult Emitter::emitElementwise(Value root, Value lo, Value hi, KernelSha
   for (int64_t s : space)
     numel *= s;
   int64_t inner = currentLoops.empty() ? 1 : currentLoops.back().size;
-  size_t flat = currentLoops.empty() ? 0 : std::max<size_t>(1, currentLoops.size() - 1);
+  size_t flat =
+      currentLoops.empty() ? 0 : std::max<size_t>(1, currentLoops.size() - 1);
   int64_t iterations = 1;
   for (size_t l = 0; l < flat; ++l)
     iterations *= currentLoops[l].size;
   shape.iterations = numel == 0 ? 0 : iterations;
   // About 32K elements per thread at least.
-  shape.grain = currentLoops.size() <= 1 ? 32768 : std::max<int64_t>(1, 32768 / std::max<int64_t>(inner, 1));
+  shape.grain = currentLoops.size() <= 1
+                    ? 32768
+                    : std::max<int64_t>(1, 32768 / std::max<int64_t>(inner, 1));
 
   Value output = argPointers[fusion.getInputs().size()];
   Type type = elementTypeOf(root);
@@ -906,11 +1014,13 @@ Value Emitter::accumulator(Type type) {
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointToStart(entry);
   Value one = i64(1);
-  return builder.create<LLVM::AllocaOp>(loc, LLVM::LLVMPointerType::get(builder.getContext()),
-                                        type, one, /*alignment=*/0);
+  return builder.create<LLVM::AllocaOp>(
+      loc, LLVM::LLVMPointerType::get(builder.getContext()), type, one,
+      /*alignment=*/0);
 }
 
-LogicalResult Emitter::emitRows(Value root, Value lo, Value hi, KernelShape &shape) {
+LogicalResult Emitter::emitRows(Value root, Value lo, Value hi,
+                                KernelShape &shape) {
   SmallVector<Operation *> reduces;
   for (Operation &op : fusion.getBody().front())
     if (isReduce(&op))
@@ -943,7 +1053,8 @@ LogicalResult Emitter::emitRows(Value root, Value lo, Value hi, KernelShape &sha
   } else {
     if (rootShape.size() < p || rootShape.take_front(p) != full.take_front(p) ||
         llvm::any_of(rootShape.drop_front(p), [](int64_t s) { return s != 1; }))
-      return fusion.emitError("a rows fusion whose result is neither per element nor per row");
+      return fusion.emitError(
+          "a rows fusion whose result is neither per element nor per row");
     for (size_t d = 0; d < rootShape.size(); ++d)
       rootIndex.push_back(d < p ? index[d] : Affine::constant(0, rank));
   }
@@ -1003,11 +1114,13 @@ LogicalResult Emitter::emitRows(Value root, Value lo, Value hi, KernelShape &sha
         if (reduce == reduces.back() && cached)
           store(output, type, affineValue(out), *v);
         Value current = builder.create<LLVM::LoadOp>(loc, accType, acc);
-        builder.create<LLVM::StoreOp>(loc, combine(reduce, current, *v, /*reassociate=*/true), acc);
+        builder.create<LLVM::StoreOp>(
+            loc, combine(reduce, current, *v, /*reassociate=*/true), acc);
       });
       memo.clear();
       Value total = builder.create<LLVM::LoadOp>(loc, accType, acc);
-      rowValues[reduce] = *convert(total, accType, elementTypeOf(reduce->getResult(0)));
+      rowValues[reduce] =
+          *convert(total, accType, elementTypeOf(reduce->getResult(0)));
     }
     auto write = [&]() {
       memo.clear();
@@ -1033,7 +1146,8 @@ LogicalResult Emitter::emitRows(Value root, Value lo, Value hi, KernelShape &sha
   return failure(failedBody);
 }
 
-LogicalResult Emitter::emitReduce(Operation *root, Value lo, Value hi, KernelShape &shape) {
+LogicalResult Emitter::emitReduce(Operation *root, Value lo, Value hi,
+                                  KernelShape &shape) {
   Value input = root->getOperand(0);
   ArrayRef<int64_t> inShape = shapeOf(input);
   ArrayRef<int64_t> reduced;
@@ -1101,7 +1215,8 @@ LogicalResult Emitter::emitReduce(Operation *root, Value lo, Value hi, KernelSha
         return;
       }
       Value current = builder.create<LLVM::LoadOp>(loc, accType, acc);
-      builder.create<LLVM::StoreOp>(loc, combine(root, current, *v, /*reassociate=*/true), acc);
+      builder.create<LLVM::StoreOp>(
+          loc, combine(root, current, *v, /*reassociate=*/true), acc);
     };
   };
 
@@ -1135,7 +1250,8 @@ LogicalResult Emitter::emitReduce(Operation *root, Value lo, Value hi, KernelSha
   size_t split = *firstKept;
   shape.iterations = loops[split].size;
   shape.grain = std::max<int64_t>(
-      1, 32768 / std::max<int64_t>(1, numel / std::max<int64_t>(1, loops[split].size)));
+      1, 32768 / std::max<int64_t>(
+                     1, numel / std::max<int64_t>(1, loops[split].size)));
   SmallVector<LoopDim> keptLoops;
   size_t keptSplit = 0;
   for (size_t l = 0; l < loops.size(); ++l)
@@ -1168,13 +1284,16 @@ LogicalResult Emitter::emitReduce(Operation *root, Value lo, Value hi, KernelSha
       value = *v;
     }
     Value address = pointer(output, type, affineValue(out));
-    Value current = builder.create<LLVM::LoadOp>(loc, storageType(type), address);
+    Value current =
+        builder.create<LLVM::LoadOp>(loc, storageType(type), address);
     if (type.isInteger(1))
-      current = builder.create<arith::CmpIOp>(loc, arith::CmpIPredicate::ne, current,
-                                              builder.create<arith::ConstantIntOp>(loc, 0, 8));
+      current = builder.create<arith::CmpIOp>(
+          loc, arith::CmpIPredicate::ne, current,
+          builder.create<arith::ConstantIntOp>(loc, 0, 8));
     Value combined = combine(root, current, value, /*reassociate=*/false);
     if (type.isInteger(1))
-      combined = builder.create<arith::ExtUIOp>(loc, builder.getI8Type(), combined);
+      combined =
+          builder.create<arith::ExtUIOp>(loc, builder.getI8Type(), combined);
     builder.create<LLVM::StoreOp>(loc, combined, address);
   });
   return failure(failedBody);
@@ -1206,12 +1325,13 @@ FailureOr<KernelShape> Emitter::run() {
   SmallVector<Type> implArgs(numPointers, ptrType);
   implArgs.push_back(i64Type);
   implArgs.push_back(i64Type);
-  auto impl = builder.create<func::FuncOp>(loc, symbol + "_impl",
-                                           builder.getFunctionType(implArgs, {}));
+  auto impl = builder.create<func::FuncOp>(
+      loc, symbol + "_impl", builder.getFunctionType(implArgs, {}));
   impl.setPrivate();
   impl->setAttr(kKernelFunctionAttr, builder.getUnitAttr());
   for (size_t i = 0; i < numPointers; ++i)
-    impl.setArgAttr(i, LLVM::LLVMDialect::getNoAliasAttrName(), builder.getUnitAttr());
+    impl.setArgAttr(i, LLVM::LLVMDialect::getNoAliasAttrName(),
+                    builder.getUnitAttr());
   entry = impl.addEntryBlock();
   builder.setInsertionPointToStart(entry);
   for (size_t i = 0; i < numPointers; ++i)
@@ -1268,8 +1388,9 @@ FailureOr<KernelShape> Emitter::run() {
       operands.push_back(builder.create<LLVM::ZeroOp>(loc, ptrType));
       continue;
     }
-    Value slot = builder.create<LLVM::GEPOp>(loc, ptrType, ptrType, body->getArgument(0),
-                                             ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
+    Value slot = builder.create<LLVM::GEPOp>(
+        loc, ptrType, ptrType, body->getArgument(0),
+        ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
     operands.push_back(builder.create<LLVM::LoadOp>(loc, ptrType, slot));
   }
   operands.push_back(body->getArgument(1));
@@ -1281,7 +1402,8 @@ FailureOr<KernelShape> Emitter::run() {
 
 } // namespace
 
-FailureOr<KernelShape> mlir::dlc::cpu::emitFusionKernel(FusionOp fusion, ModuleOp module,
-                                                        const std::string &symbol) {
+FailureOr<KernelShape>
+mlir::dlc::cpu::emitFusionKernel(FusionOp fusion, ModuleOp module,
+                                 const std::string &symbol) {
   return Emitter(fusion, module, symbol).run();
 }

@@ -34,8 +34,9 @@ using namespace mlir::dlc;
 using namespace mlir::dlc::cpu;
 
 void mlir::dlc::cpu::registerCpuDialects(DialectRegistry &registry) {
-  registry.insert<arith::ArithDialect, cf::ControlFlowDialect, func::FuncDialect,
-                  LLVM::LLVMDialect, math::MathDialect, scf::SCFDialect, vector::VectorDialect>();
+  registry.insert<arith::ArithDialect, cf::ControlFlowDialect,
+                  func::FuncDialect, LLVM::LLVMDialect, math::MathDialect,
+                  scf::SCFDialect, vector::VectorDialect>();
 }
 
 namespace {
@@ -47,7 +48,8 @@ namespace {
 /// `act(matmul + bias row)`, `act(matmul)` or `matmul + bias row` over f32,
 /// which oneDNN's matmul applies as post-ops: the activation (1 relu, 2
 /// tanh, 3 sigmoid, 0 none) and the input index of the bias (-1 for none).
-std::optional<std::pair<int64_t, int64_t>> matchLibraryEpilogue(FusionOp fusion) {
+std::optional<std::pair<int64_t, int64_t>>
+matchLibraryEpilogue(FusionOp fusion) {
   if (fusion.getKind() != FusionKind::matmul)
     return std::nullopt;
   Block &body = fusion.getBody().front();
@@ -61,7 +63,8 @@ std::optional<std::pair<int64_t, int64_t>> matchLibraryEpilogue(FusionOp fusion)
   Value value = cast<YieldOp>(body.getTerminator()).getOperand(0);
   size_t expectedOps = 1;
   int64_t activation = 0, bias = -1;
-  if (Operation *op = value.getDefiningOp(); op && isa<ReluOp, TanhOp, SigmoidOp>(op)) {
+  if (Operation *op = value.getDefiningOp();
+      op && isa<ReluOp, TanhOp, SigmoidOp>(op)) {
     activation = isa<ReluOp>(op) ? 1 : isa<TanhOp>(op) ? 2 : 3;
     value = op->getOperand(0);
     ++expectedOps;
@@ -77,7 +80,8 @@ std::optional<std::pair<int64_t, int64_t>> matchLibraryEpilogue(FusionOp fusion)
     auto row = dyn_cast<BlockArgument>(broadcast.getInput());
     int64_t rank = type.getRank();
     if (!row || broadcast.getDims() != ArrayRef<int64_t>{rank - 1} ||
-        cast<RankedTensorType>(row.getType()).getShape() != type.getShape().take_back())
+        cast<RankedTensorType>(row.getType()).getShape() !=
+            type.getShape().take_back())
       return std::nullopt;
     bias = row.getArgNumber();
     value = product;
@@ -85,7 +89,8 @@ std::optional<std::pair<int64_t, int64_t>> matchLibraryEpilogue(FusionOp fusion)
   }
   if (value != matmul.getResult() || (activation == 0 && bias < 0))
     return std::nullopt;
-  if (static_cast<size_t>(std::distance(body.begin(), body.end())) != expectedOps + 1)
+  if (static_cast<size_t>(std::distance(body.begin(), body.end())) !=
+      expectedOps + 1)
     return std::nullopt; // more in the epilogue than the library does
   return std::make_pair(activation, bias);
 }
@@ -95,7 +100,8 @@ struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
 
   StringRef getArgument() const override { return "dlc-cpu-kernels"; }
   StringRef getDescription() const override {
-    return "Emit every dlc.fusion as a CPU kernel function (scf loops over llvm pointers) and "
+    return "Emit every dlc.fusion as a CPU kernel function (scf loops over "
+           "llvm pointers) and "
            "record on the fusion how to call it";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
@@ -113,11 +119,14 @@ struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
       function.walk([&](FusionOp fusion) { fusions.push_back(fusion); });
       int counter = 0;
       for (FusionOp fusion : fusions) {
-        if (fusion->hasAttr(kKernelAttr) || fusion->hasAttr(kLibraryActivationAttr))
+        if (fusion->hasAttr(kKernelAttr) ||
+            fusion->hasAttr(kLibraryActivationAttr))
           continue;
         if (auto library = matchLibraryEpilogue(fusion)) {
-          fusion->setAttr(kLibraryActivationAttr, builder.getI64IntegerAttr(library->first));
-          fusion->setAttr(kLibraryBiasAttr, builder.getI64IntegerAttr(library->second));
+          fusion->setAttr(kLibraryActivationAttr,
+                          builder.getI64IntegerAttr(library->first));
+          fusion->setAttr(kLibraryBiasAttr,
+                          builder.getI64IntegerAttr(library->second));
           continue;
         }
         std::string symbol;
@@ -128,11 +137,13 @@ struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
         if (failed(shape))
           return signalPassFailure();
         fusion->setAttr(kKernelAttr, FlatSymbolRefAttr::get(context, symbol));
-        fusion->setAttr(kIterationsAttr, builder.getI64IntegerAttr(shape->iterations));
+        fusion->setAttr(kIterationsAttr,
+                        builder.getI64IntegerAttr(shape->iterations));
         fusion->setAttr(kGrainAttr, builder.getI64IntegerAttr(shape->grain));
         if (shape->partial) {
           fusion->setAttr(kPartialAttr, TypeAttr::get(shape->partialType));
-          fusion->setAttr(kCombineAttr, builder.getI64IntegerAttr(shape->combine));
+          fusion->setAttr(kCombineAttr,
+                          builder.getI64IntegerAttr(shape->combine));
         }
       }
     }
@@ -161,8 +172,8 @@ LogicalResult callLibm(ModuleOp module) {
   OpBuilder builder(module.getContext());
   SmallVector<Operation *> ops;
   module.walk([&](Operation *op) {
-    if (isa<math::ErfOp, math::TanhOp, math::Log1pOp, math::PowFOp, math::CosOp, math::ExpOp,
-            math::LogOp>(op))
+    if (isa<math::ErfOp, math::TanhOp, math::Log1pOp, math::PowFOp, math::CosOp,
+            math::ExpOp, math::LogOp>(op))
       ops.push_back(op);
   });
   for (Operation *op : ops) {
@@ -192,10 +203,12 @@ LogicalResult callLibm(ModuleOp module) {
       callee.setPrivate();
       callee->setAttr(kKernelFunctionAttr, builder.getUnitAttr());
       // Pure: lets LLVM hoist and combine the calls.
-      callee->setAttr(LLVM::LLVMDialect::getReadnoneAttrName(), builder.getUnitAttr());
+      callee->setAttr(LLVM::LLVMDialect::getReadnoneAttrName(),
+                      builder.getUnitAttr());
     }
     builder.setInsertionPoint(op);
-    auto call = builder.create<func::CallOp>(op->getLoc(), callee, op->getOperands());
+    auto call =
+        builder.create<func::CallOp>(op->getLoc(), callee, op->getOperands());
     op->replaceAllUsesWith(call.getResults());
     op->erase();
   }
@@ -207,7 +220,8 @@ struct CpuLowerPass : PassWrapper<CpuLowerPass, OperationPass<ModuleOp>> {
 
   StringRef getArgument() const override { return "dlc-cpu-lower"; }
   StringRef getDescription() const override {
-    return "Lower a module of CPU kernels to the LLVM dialect: f32 math as polynomials, the "
+    return "Lower a module of CPU kernels to the LLVM dialect: f32 math as "
+           "polynomials, the "
            "rest of math as libm calls, loops as branches";
   }
   void getDependentDialects(DialectRegistry &registry) const override {
@@ -220,7 +234,8 @@ struct CpuLowerPass : PassWrapper<CpuLowerPass, OperationPass<ModuleOp>> {
     for (Operation &op : *module.getBody()) {
       auto function = dyn_cast<func::FuncOp>(op);
       if (!function || !function->hasAttr(kKernelFunctionAttr)) {
-        op.emitError("dlc-cpu-lower expects a module of kernels only (run dlc-cpu-kernels and "
+        op.emitError("dlc-cpu-lower expects a module of kernels only (run "
+                     "dlc-cpu-kernels and "
                      "keep its kernel functions)");
         return signalPassFailure();
       }
@@ -245,7 +260,8 @@ struct CpuLowerPass : PassWrapper<CpuLowerPass, OperationPass<ModuleOp>> {
     LLVMTypeConverter converter(context);
     RewritePatternSet patterns(context);
     arith::populateArithToLLVMConversionPatterns(converter, patterns);
-    populateMathToLLVMConversionPatterns(converter, patterns, /*approximateLog1p=*/false);
+    populateMathToLLVMConversionPatterns(converter, patterns,
+                                         /*approximateLog1p=*/false);
     cf::populateControlFlowToLLVMConversionPatterns(converter, patterns);
     populateFuncToLLVMConversionPatterns(converter, patterns);
     LLVMConversionTarget target(*context);

@@ -23,11 +23,13 @@ class DialectRegistry;
 namespace mlir::dlc::cpu {
 
 /// Attributes dlc-cpu-kernels puts on each fusion.
-inline constexpr const char *kKernelAttr = "dlc.kernel";         // FlatSymbolRefAttr
+inline constexpr const char *kKernelAttr = "dlc.kernel"; // FlatSymbolRefAttr
 inline constexpr const char *kIterationsAttr = "dlc.iterations"; // i64
 inline constexpr const char *kGrainAttr = "dlc.grain";           // i64
-inline constexpr const char *kPartialAttr = "dlc.partial";       // TypeAttr (full reductions)
-inline constexpr const char *kCombineAttr = "dlc.combine";       // i64: 0 sum, 1 max, 2 min
+inline constexpr const char *kPartialAttr =
+    "dlc.partial"; // TypeAttr (full reductions)
+inline constexpr const char *kCombineAttr =
+    "dlc.combine"; // i64: 0 sum, 1 max, 2 min
 /// On a matmul fusion whose epilogue the GEMM library applies itself (a
 /// bias row and an activation): i64 activation (GemmActivation), and the
 /// input index of the bias or -1. Such a fusion gets no kernel.

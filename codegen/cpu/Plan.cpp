@@ -28,7 +28,8 @@ public:
     put<uint64_t>(text.size());
     bytes.insert(bytes.end(), text.begin(), text.end());
   }
-  template <typename T> void put(const std::vector<T> &values) {
+  template <typename T>
+  void put(const std::vector<T> &values) {
     put<uint64_t>(values.size());
     if constexpr (std::is_arithmetic_v<T>) {
       const auto *p = reinterpret_cast<const uint8_t *>(values.data());
@@ -65,7 +66,8 @@ public:
     text.assign(reinterpret_cast<const char *>(data + position), n);
     position += n;
   }
-  template <typename T> void get(std::vector<T> &values) {
+  template <typename T>
+  void get(std::vector<T> &values) {
     values.clear();
     if constexpr (std::is_arithmetic_v<T>) {
       uint64_t n = count(sizeof(T));
@@ -83,7 +85,8 @@ public:
   }
 
 private:
-  /// A count of items of at least `minBytes` each that must fit in what is left.
+  /// A count of items of at least `minBytes` each that must fit in what is
+  /// left.
   uint64_t count(size_t minBytes) {
     uint64_t n = 0;
     get(n);
@@ -157,14 +160,17 @@ bool validate(const Plan &plan) {
   int64_t numStorages = static_cast<int64_t>(plan.storages.size());
   int64_t numSlots = static_cast<int64_t>(plan.slots.size());
   for (const Storage &s : plan.storages) {
-    if (static_cast<uint8_t>(s.kind) > static_cast<uint8_t>(StorageKind::Output) ||
+    if (static_cast<uint8_t>(s.kind) >
+            static_cast<uint8_t>(StorageKind::Output) ||
         s.bytes < 0 || s.offset < 0)
       return false;
     if (s.kind == StorageKind::Temp && s.offset + s.bytes > plan.workspaceBytes)
       return false;
-    if (s.kind == StorageKind::Constant && static_cast<int64_t>(s.data.size()) != s.bytes)
+    if (s.kind == StorageKind::Constant &&
+        static_cast<int64_t>(s.data.size()) != s.bytes)
       return false;
-    if (s.kind == StorageKind::Input && (s.index < 0 || s.index >= plan.numInputs))
+    if (s.kind == StorageKind::Input &&
+        (s.index < 0 || s.index >= plan.numInputs))
       return false;
   }
   for (const Slot &slot : plan.slots) {
@@ -178,7 +184,8 @@ bool validate(const Plan &plan) {
       return false;
   }
   for (const Step &step : plan.steps) {
-    if (static_cast<uint8_t>(step.kind) > static_cast<uint8_t>(StepKind::Reference) ||
+    if (static_cast<uint8_t>(step.kind) >
+            static_cast<uint8_t>(StepKind::Reference) ||
         step.grain < 1 || step.iterations < 0)
       return false;
     for (int32_t slot : step.slots)
@@ -190,7 +197,8 @@ bool validate(const Plan &plan) {
     case StepKind::Kernel:
     case StepKind::PartialKernel:
     case StepKind::Reference:
-      if (slots < 1 || (step.kind != StepKind::Reference && step.symbol.empty()))
+      if (slots < 1 ||
+          (step.kind != StepKind::Reference && step.symbol.empty()))
         return false;
       break;
     case StepKind::Combine:
@@ -199,7 +207,8 @@ bool validate(const Plan &plan) {
         return false;
       break;
     case StepKind::Gemm:
-      if (step.ints.size() != 8 || slots != static_cast<size_t>(3 + (step.ints[7] != 0)))
+      if (step.ints.size() != 8 ||
+          slots != static_cast<size_t>(3 + (step.ints[7] != 0)))
         return false;
       break;
     case StepKind::Gather:
@@ -254,7 +263,8 @@ bool deserialize(const uint8_t *data, size_t size, Plan &plan) {
     return r.ok();
   };
   plan = Plan();
-  if (!readList(plan.storages) || !readList(plan.slots) || !readList(plan.steps))
+  if (!readList(plan.storages) || !readList(plan.slots) ||
+      !readList(plan.steps))
     return false;
   r.get(plan.numInputs);
   r.get(plan.outputs);

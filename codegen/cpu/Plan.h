@@ -44,15 +44,17 @@ struct Slot {
 
 enum class StepKind : uint8_t {
   Kernel,        ///< fn(args, begin, end) over [0, iterations) split by grain
-  PartialKernel, ///< the same over fixed chunks of `grain`; chunk k writes partial k
-  Combine,       ///< folds partials (slots[0]) in order into slots[1]; attr: 0 sum, 1 max, 2 min
-  Gemm,          ///< slots A, B, C[, bias]; ints: batch, m, n, k, transA, transB,
-                 ///< activation (GemmActivation), hasBias
-  Gather,        ///< slots input, indices, output; attr: axis
-  ScatterAdd,    ///< slots input, indices, updates, output; attr: axis
-  Concat,        ///< slots inputs..., output; attr: dim
-  Copy,          ///< slots source, destination
-  Reference,     ///< a dlc op run by the reference kernels; slots inputs..., output
+  PartialKernel, ///< the same over fixed chunks of `grain`; chunk k writes
+                 ///< partial k
+  Combine, ///< folds partials (slots[0]) in order into slots[1]; attr: 0 sum, 1
+           ///< max, 2 min
+  Gemm,    ///< slots A, B, C[, bias]; ints: batch, m, n, k, transA, transB,
+           ///< activation (GemmActivation), hasBias
+  Gather,  ///< slots input, indices, output; attr: axis
+  ScatterAdd, ///< slots input, indices, updates, output; attr: axis
+  Concat,     ///< slots inputs..., output; attr: dim
+  Copy,       ///< slots source, destination
+  Reference, ///< a dlc op run by the reference kernels; slots inputs..., output
 };
 
 struct Step {

@@ -23,22 +23,27 @@ struct Profile {
   std::map<std::string, Totals> steps;
 
   ~Profile() {
-    std::vector<std::pair<std::string, Totals>> sorted(steps.begin(), steps.end());
-    std::sort(sorted.begin(), sorted.end(),
-              [](const auto &a, const auto &b) { return a.second.seconds > b.second.seconds; });
+    std::vector<std::pair<std::string, Totals>> sorted(steps.begin(),
+                                                       steps.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+      return a.second.seconds > b.second.seconds;
+    });
     double total = 0;
     for (const auto &[name, totals] : sorted)
       total += totals.seconds;
-    std::fprintf(stderr, "dlc profile: %.3f ms in %zu distinct steps\n", total * 1e3,
-                 sorted.size());
-    std::fprintf(stderr, "%10s %6s %10s %8s  %s\n", "total ms", "%", "runs", "us/run", "step");
+    std::fprintf(stderr, "dlc profile: %.3f ms in %zu distinct steps\n",
+                 total * 1e3, sorted.size());
+    std::fprintf(stderr, "%10s %6s %10s %8s  %s\n", "total ms", "%", "runs",
+                 "us/run", "step");
     size_t shown = 0;
     for (const auto &[name, totals] : sorted) {
       if (shown++ == 40)
         break;
-      std::fprintf(stderr, "%10.3f %6.1f %10ld %8.1f  %s\n", totals.seconds * 1e3,
+      std::fprintf(stderr, "%10.3f %6.1f %10ld %8.1f  %s\n",
+                   totals.seconds * 1e3,
                    total > 0 ? 100 * totals.seconds / total : 0.0, totals.runs,
-                   totals.seconds * 1e6 / static_cast<double>(totals.runs), name.c_str());
+                   totals.seconds * 1e6 / static_cast<double>(totals.runs),
+                   name.c_str());
     }
   }
 };

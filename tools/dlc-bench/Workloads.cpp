@@ -243,13 +243,12 @@ void matmulBiasRelu(Results &r, int threads) {
     dlc::Tensor b = dlc::randn({k, n});
     dlc::Tensor bias = dlc::randn({n});
     dlc::sync();
-    Timing t = measure(r.options,
-                       [&] {
-                         // A statement, not one expression: temporaries
-                         // alive at the sync would be realized as outputs.
-                         dlc::Tensor y = dlc::relu(dlc::matmul(a, b) + bias);
-                         consume(y);
-                       });
+    Timing t = measure(r.options, [&] {
+      // A statement, not one expression: temporaries
+      // alive at the sync would be realized as outputs.
+      dlc::Tensor y = dlc::relu(dlc::matmul(a, b) + bias);
+      consume(y);
+    });
     Record record =
         makeRecord("matmul_bias_relu", mode, threads, t, 0, 2.0 * m * n * k);
     record.set("m", m);

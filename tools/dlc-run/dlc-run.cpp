@@ -52,18 +52,21 @@ static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the generated inputs"),
                               cl::init(0));
 static cl::opt<bool> print("print", cl::desc("Print every output"),
                            cl::init(false));
-static cl::opt<bool> pipeline("pipeline",
-                              cl::desc("With --backend=reference: run dlc's default pipeline "
-                                       "first (autodiff, canonicalize, dlc-decompose, cse)"),
-                              cl::init(false));
-static cl::opt<std::string> backend("backend",
-                                    cl::desc("cpu (compiled, the default) or reference"),
-                                    cl::init("cpu"));
-static cl::opt<bool> fuse("fuse", cl::desc("Fuse ops into kernels (cpu)"), cl::init(true));
-static cl::opt<bool> check("check",
-                           cl::desc("Also run the reference executor and compare every output "
-                                    "(exact for integers, 1e-5 relative for floats)"),
-                           cl::init(false));
+static cl::opt<bool>
+    pipeline("pipeline",
+             cl::desc("With --backend=reference: run dlc's default pipeline "
+                      "first (autodiff, canonicalize, dlc-decompose, cse)"),
+             cl::init(false));
+static cl::opt<std::string>
+    backend("backend", cl::desc("cpu (compiled, the default) or reference"),
+            cl::init("cpu"));
+static cl::opt<bool> fuse("fuse", cl::desc("Fuse ops into kernels (cpu)"),
+                          cl::init(true));
+static cl::opt<bool>
+    check("check",
+          cl::desc("Also run the reference executor and compare every output "
+                   "(exact for integers, 1e-5 relative for floats)"),
+          cl::init(false));
 static cl::opt<std::string> device("device", cl::desc("Where to run (cpu)"),
                                    cl::init("cpu"));
 
@@ -214,25 +217,30 @@ int main(int argc, char **argv) {
           want = static_cast<int32_t *>(expected[index]->data())[i];
           break;
         case ScalarType::Long:
-          got = static_cast<double>(static_cast<int64_t *>(outputs[index]->data())[i]);
-          want = static_cast<double>(static_cast<int64_t *>(expected[index]->data())[i]);
+          got = static_cast<double>(
+              static_cast<int64_t *>(outputs[index]->data())[i]);
+          want = static_cast<double>(
+              static_cast<int64_t *>(expected[index]->data())[i]);
           break;
         case ScalarType::Bool:
           got = static_cast<uint8_t *>(outputs[index]->data())[i];
           want = static_cast<uint8_t *>(expected[index]->data())[i];
           break;
         }
-        bool isFloat = element == ScalarType::Float || element == ScalarType::Double;
+        bool isFloat =
+            element == ScalarType::Float || element == ScalarType::Double;
         bool same = (std::isnan(got) && std::isnan(want)) || got == want;
         double error = std::fabs(got - want);
-        if (!same && (!isFloat || error > 1e-5 * std::max(1.0, std::fabs(want)))) {
+        if (!same &&
+            (!isFloat || error > 1e-5 * std::max(1.0, std::fabs(want)))) {
           ++mismatches;
           worst = std::max(worst, error);
         }
       }
       std::cout << "output #" << index << ": "
                 << (mismatches ? "MISMATCH (" + std::to_string(mismatches) +
-                                     " elements, largest error " + std::to_string(worst) + ")"
+                                     " elements, largest error " +
+                                     std::to_string(worst) + ")"
                                : std::string("matches the reference"))
                 << "\n";
       if (mismatches)

@@ -41,8 +41,9 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 using Shape = std::vector<int64_t>;
-constexpr ElementType F32 = ElementType::F32, F64 = ElementType::F64, I32 = ElementType::I32,
-                      I64 = ElementType::I64, I1 = ElementType::I1;
+constexpr ElementType F32 = ElementType::F32, F64 = ElementType::F64,
+                      I32 = ElementType::I32, I64 = ElementType::I64,
+                      I1 = ElementType::I1;
 
 bool isFloat(ElementType t) { return t == F32 || t == F64; }
 
@@ -69,7 +70,9 @@ const char *typeName(ElementType t) {
 struct Builder {
   Graph g;
 
-  int32_t input(ElementType t, Shape shape) { return g.addInput({t, std::move(shape)}); }
+  int32_t input(ElementType t, Shape shape) {
+    return g.addInput({t, std::move(shape)});
+  }
   int32_t node(OpKind op, std::vector<int32_t> operands, TensorType result,
                std::vector<int64_t> ints = {}, int64_t attr = 0) {
     GraphNode n;
@@ -82,7 +85,9 @@ struct Builder {
   }
   const TensorType &type(int32_t v) const { return g.getType(v); }
   int32_t unary(OpKind op, int32_t x) { return node(op, {x}, type(x)); }
-  int32_t binary(OpKind op, int32_t x, int32_t y) { return node(op, {x, y}, type(x)); }
+  int32_t binary(OpKind op, int32_t x, int32_t y) {
+    return node(op, {x, y}, type(x));
+  }
   int32_t splat(ElementType t, Shape shape, double f, int64_t i = 0) {
     GraphNode n;
     n.op = OpKind::Constant;
@@ -92,13 +97,16 @@ struct Builder {
     return g.addNode(std::move(n));
   }
   int32_t broadcast(int32_t x, Shape to, std::vector<int64_t> dims) {
-    return node(OpKind::BroadcastInDim, {x}, {type(x).element, std::move(to)}, std::move(dims));
+    return node(OpKind::BroadcastInDim, {x}, {type(x).element, std::move(to)},
+                std::move(dims));
   }
-  int32_t reduce(OpKind op, int32_t x, std::vector<int64_t> dims, bool keepdim = false) {
+  int32_t reduce(OpKind op, int32_t x, std::vector<int64_t> dims,
+                 bool keepdim = false) {
     Shape shape;
     const Shape &in = type(x).shape;
     for (size_t d = 0; d < in.size(); ++d) {
-      bool reduced = std::find(dims.begin(), dims.end(), static_cast<int64_t>(d)) != dims.end();
+      bool reduced = std::find(dims.begin(), dims.end(),
+                               static_cast<int64_t>(d)) != dims.end();
       if (!reduced)
         shape.push_back(in[d]);
       else if (keepdim)
@@ -117,13 +125,14 @@ enum class Domain { Any, Positive, Index };
 
 /// Random inputs: floats in [-3, 3] with NaN, infinities and -0 sprinkled
 /// in (Domain::Any), integers in [-20, 20] with 0 and the minimum, bools.
-std::vector<rt::BufferPtr> makeInputs(const Graph &g, Domain domain, uint64_t seed,
-                                      int64_t indexRange = 0) {
+std::vector<rt::BufferPtr> makeInputs(const Graph &g, Domain domain,
+                                      uint64_t seed, int64_t indexRange = 0) {
   std::mt19937_64 rng(seed);
   std::vector<rt::BufferPtr> inputs;
   for (const TensorType &type : g.getInputs()) {
     int64_t n = type.numElements();
-    auto buffer = rt::Buffer::allocate(std::max<size_t>(1, n * elementBytes(type.element)));
+    auto buffer = rt::Buffer::allocate(
+        std::max<size_t>(1, n * elementBytes(type.element)));
     void *p = buffer->data();
     for (int64_t i = 0; i < n; ++i) {
       double u = std::uniform_real_distribution<double>(-3, 3)(rng);
@@ -139,7 +148,8 @@ std::vector<rt::BufferPtr> makeInputs(const Graph &g, Domain domain, uint64_t se
         if (special) {
           const double values[] = {std::numeric_limits<double>::quiet_NaN(),
                                    std::numeric_limits<double>::infinity(),
-                                   -std::numeric_limits<double>::infinity(), -0.0, 0.0};
+                                   -std::numeric_limits<double>::infinity(),
+                                   -0.0, 0.0};
           u = values[(i / 29) % 5];
         }
         if (type.element == F32)
@@ -149,11 +159,13 @@ std::vector<rt::BufferPtr> makeInputs(const Graph &g, Domain domain, uint64_t se
         break;
       }
       case I32:
-        static_cast<int32_t *>(p)[i] =
-            special && i % 2 ? std::numeric_limits<int32_t>::min() : static_cast<int32_t>(k);
+        static_cast<int32_t *>(p)[i] = special && i % 2
+                                           ? std::numeric_limits<int32_t>::min()
+                                           : static_cast<int32_t>(k);
         break;
       case I64:
-        static_cast<int64_t *>(p)[i] = special && i % 2 ? std::numeric_limits<int64_t>::min() : k;
+        static_cast<int64_t *>(p)[i] =
+            special && i % 2 ? std::numeric_limits<int64_t>::min() : k;
         break;
       case I1:
         static_cast<uint8_t *>(p)[i] = rng() & 1;
@@ -185,14 +197,16 @@ double elementAt(const rt::BufferPtr &buffer, ElementType t, int64_t i) {
 /// Integers and bools exactly; floats within `rtol` (f32 math functions are
 /// polynomials, and sums are reassociated), NaN where NaN is expected.
 void expectSame(const Graph &g, const std::vector<rt::BufferPtr> &got,
-                const std::vector<rt::BufferPtr> &want, double rtol, const std::string &what) {
+                const std::vector<rt::BufferPtr> &want, double rtol,
+                const std::string &what) {
   ASSERT_EQ(got.size(), want.size()) << what;
   for (size_t o = 0; o < got.size(); ++o) {
     const TensorType &type = g.getType(g.getOutputs()[o]);
     int64_t n = type.numElements();
     int64_t reported = 0;
     for (int64_t i = 0; i < n; ++i) {
-      double a = elementAt(got[o], type.element, i), b = elementAt(want[o], type.element, i);
+      double a = elementAt(got[o], type.element, i),
+             b = elementAt(want[o], type.element, i);
       bool same;
       if (!isFloat(type.element))
         same = a == b;
@@ -203,8 +217,9 @@ void expectSame(const Graph &g, const std::vector<rt::BufferPtr> &got,
       else
         same = std::fabs(a - b) <= rtol * std::max(1.0, std::fabs(b));
       if (!same && reported++ < 5)
-        ADD_FAILURE() << what << ": output " << o << " (" << typeName(type.element) << ") element "
-                      << i << ": compiled " << a << ", reference " << b;
+        ADD_FAILURE() << what << ": output " << o << " ("
+                      << typeName(type.element) << ") element " << i
+                      << ": compiled " << a << ", reference " << b;
     }
   }
 }
@@ -234,7 +249,8 @@ struct Case {
 void check(const Case &c) {
   static Compiler fused(cpuOptions(true)), unfused(cpuOptions(false)),
       reference(referenceOptions());
-  std::vector<rt::BufferPtr> inputs = makeInputs(c.graph, c.domain, 1234, c.indexRange);
+  std::vector<rt::BufferPtr> inputs =
+      makeInputs(c.graph, c.domain, 1234, c.indexRange);
   std::vector<rt::BufferPtr> want, a, b;
   try {
     want = reference.getOrCompile(c.graph)->run(inputs);
@@ -289,8 +305,9 @@ TEST(CpuBackend, ElementwiseUnaryOps) {
       for (const Shape &shape : kShapes) {
         Builder b;
         b.output(b.unary(u.op, b.input(t, shape)));
-        check({std::string(getOpName(u.op)) + " " + typeName(t) + shapeName(shape), b.g,
-               u.domain});
+        check({std::string(getOpName(u.op)) + " " + typeName(t) +
+                   shapeName(shape),
+               b.g, u.domain});
       }
 }
 
@@ -311,16 +328,19 @@ TEST(CpuBackend, ElementwiseBinaryOps) {
       for (const Shape &shape : kShapes) {
         Builder b;
         b.output(b.binary(op.op, b.input(t, shape), b.input(t, shape)));
-        check({std::string(getOpName(op.op)) + " " + typeName(t) + shapeName(shape), b.g});
+        check({std::string(getOpName(op.op)) + " " + typeName(t) +
+                   shapeName(shape),
+               b.g});
       }
       // With broadcasts: a row vector, a column and a scalar.
       Builder b;
-      int32_t x = b.input(t, {9, 33}), r = b.input(t, {33}), c = b.input(t, {9, 1}),
-              s = b.input(t, {});
+      int32_t x = b.input(t, {9, 33}), r = b.input(t, {33}),
+              c = b.input(t, {9, 1}), s = b.input(t, {});
       int32_t row = b.broadcast(r, {9, 33}, {1});
       int32_t column = b.broadcast(c, {9, 33}, {0, 1});
       int32_t scalar = b.broadcast(s, {9, 33}, {});
-      b.output(b.binary(op.op, b.binary(op.op, b.binary(op.op, x, row), column), scalar));
+      b.output(b.binary(op.op, b.binary(op.op, b.binary(op.op, x, row), column),
+                        scalar));
       check({std::string(getOpName(op.op)) + " broadcast " + typeName(t), b.g});
     }
   // pow by the constant 2 (computed as x * x) and 0.5.
@@ -351,7 +371,8 @@ TEST(CpuBackend, CompareSelectAndCast) {
     for (ElementType to : {F32, F64, I32, I64, I1}) {
       Builder b;
       b.output(b.node(OpKind::Cast, {b.input(from, {300})}, {to, {300}}));
-      check({std::string("cast ") + typeName(from) + " to " + typeName(to), b.g});
+      check(
+          {std::string("cast ") + typeName(from) + " to " + typeName(to), b.g});
     }
   // Saturation of float to int casts.
   Builder b;
@@ -365,8 +386,8 @@ TEST(CpuBackend, CompareSelectAndCast) {
 TEST(CpuBackend, ShapeOps) {
   {
     Builder b;
-    int32_t x = b.input(F32, {5}), y = b.input(I1, {3, 1}), z = b.input(I64, {}),
-            w = b.input(F64, {4, 1, 3});
+    int32_t x = b.input(F32, {5}), y = b.input(I1, {3, 1}),
+            z = b.input(I64, {}), w = b.input(F64, {4, 1, 3});
     b.output(b.broadcast(x, {3, 4, 5}, {2}));
     b.output(b.broadcast(y, {3, 6}, {0, 1}));
     b.output(b.broadcast(z, {2, 3}, {}));
@@ -398,7 +419,8 @@ TEST(CpuBackend, ShapeOps) {
   }
   {
     Builder b;
-    int32_t x = b.input(F32, {2, 3}), y = b.input(F32, {2, 5}), z = b.input(F32, {2, 0});
+    int32_t x = b.input(F32, {2, 3}), y = b.input(F32, {2, 5}),
+            z = b.input(F32, {2, 0});
     int32_t p = b.input(I1, {1, 4}), q = b.input(I1, {3, 4});
     b.output(b.node(OpKind::Concat, {x, y, z}, {F32, {2, 8}}, {}, 1));
     b.output(b.node(OpKind::Concat, {p, q}, {I1, {4, 4}}, {}, 0));
@@ -425,9 +447,9 @@ TEST(CpuBackend, Reductions) {
     std::vector<int64_t> dims;
     bool keepdim;
   };
-  std::vector<R> reductions = {{{0}, false},    {{1}, false},    {{2}, true},
-                               {{0, 2}, false}, {{1, 2}, false}, {{0, 1, 2}, false},
-                               {{0, 1}, true}};
+  std::vector<R> reductions = {
+      {{0}, false},    {{1}, false},       {{2}, true},   {{0, 2}, false},
+      {{1, 2}, false}, {{0, 1, 2}, false}, {{0, 1}, true}};
   for (OpKind op : {OpKind::ReduceSum, OpKind::ReduceMax, OpKind::ReduceMin})
     for (ElementType t : {F32, F64, I32, I64, I1}) {
       if (op == OpKind::ReduceSum && t == I1)
@@ -436,13 +458,14 @@ TEST(CpuBackend, Reductions) {
         Builder b;
         b.output(b.reduce(op, b.input(t, {5, 7, 9}), r.dims, r.keepdim));
         check({std::string(getOpName(op)) + " " + typeName(t) + " dims " +
-                   std::to_string(r.dims.size()) + (r.keepdim ? " keepdim" : ""),
+                   std::to_string(r.dims.size()) +
+                   (r.keepdim ? " keepdim" : ""),
                b.g});
       }
       // Empty inputs reduce to the identity; rank 0 to itself.
       Builder b;
-      int32_t p = b.input(t, {0, 3}), q = b.input(t, {3, 0}), r = b.input(t, {0}),
-              s = b.input(t, {});
+      int32_t p = b.input(t, {0, 3}), q = b.input(t, {3, 0}),
+              r = b.input(t, {0}), s = b.input(t, {});
       b.output(b.reduce(op, p, {0}));
       b.output(b.reduce(op, q, {1}));
       b.output(b.reduce(op, r, {0}));
@@ -459,28 +482,38 @@ TEST(CpuBackend, Reductions) {
 
 TEST(CpuBackend, SoftmaxAndFriends) {
   for (OpKind op : {OpKind::Softmax, OpKind::LogSoftmax})
-    for (auto [shape, dim] : std::vector<std::pair<Shape, int64_t>>{
-             {{4, 33}, 1}, {{5, 3}, 0}, {{2, 3, 17}, 2}, {{3, 0}, 1}, {{1, 1000}, 1}}) {
+    for (auto [shape, dim] :
+         std::vector<std::pair<Shape, int64_t>>{{{4, 33}, 1},
+                                                {{5, 3}, 0},
+                                                {{2, 3, 17}, 2},
+                                                {{3, 0}, 1},
+                                                {{1, 1000}, 1}}) {
       Builder b;
       b.output(b.node(op, {b.input(F32, shape)}, {F32, shape}, {}, dim));
-      check({std::string(getOpName(op)) + shapeName(shape), b.g, Domain::Positive});
+      check({std::string(getOpName(op)) + shapeName(shape), b.g,
+             Domain::Positive});
     }
   // Layer norm over the last dimension, composed as the frontend would.
   Builder b;
   int32_t x = b.input(F32, {6, 37});
   int32_t gamma = b.input(F32, {37}), beta = b.input(F32, {37});
   auto rows = [&](int32_t v) { return b.broadcast(v, {6, 37}, {0, 1}); };
-  int32_t mean = b.binary(OpKind::Div, b.reduce(OpKind::ReduceSum, x, {1}, true),
-                          b.splat(F32, {6, 1}, 37));
+  int32_t mean =
+      b.binary(OpKind::Div, b.reduce(OpKind::ReduceSum, x, {1}, true),
+               b.splat(F32, {6, 1}, 37));
   int32_t centered = b.binary(OpKind::Sub, x, rows(mean));
-  int32_t var = b.binary(OpKind::Div,
-                         b.reduce(OpKind::ReduceSum, b.binary(OpKind::Mul, centered, centered),
-                                  {1}, true),
-                         b.splat(F32, {6, 1}, 37));
-  int32_t inv = b.unary(OpKind::Rsqrt, b.binary(OpKind::Add, var, b.splat(F32, {6, 1}, 1e-5)));
+  int32_t var =
+      b.binary(OpKind::Div,
+               b.reduce(OpKind::ReduceSum,
+                        b.binary(OpKind::Mul, centered, centered), {1}, true),
+               b.splat(F32, {6, 1}, 37));
+  int32_t inv = b.unary(OpKind::Rsqrt,
+                        b.binary(OpKind::Add, var, b.splat(F32, {6, 1}, 1e-5)));
   int32_t normed = b.binary(OpKind::Mul, centered, rows(inv));
-  b.output(b.binary(OpKind::Add, b.binary(OpKind::Mul, normed, b.broadcast(gamma, {6, 37}, {1})),
-                    b.broadcast(beta, {6, 37}, {1})));
+  b.output(
+      b.binary(OpKind::Add,
+               b.binary(OpKind::Mul, normed, b.broadcast(gamma, {6, 37}, {1})),
+               b.broadcast(beta, {6, 37}, {1})));
   check({"layer norm", b.g, Domain::Positive, 1e-4});
 }
 
@@ -500,12 +533,13 @@ TEST(CpuBackend, MatmulGatherScatter) {
   {
     // Transposed operands become GEMM flags; a bias and relu epilogue.
     Builder b;
-    int32_t a = b.input(F32, {129, 65}), w = b.input(F32, {33, 129}), bias = b.input(F32, {33});
+    int32_t a = b.input(F32, {129, 65}), w = b.input(F32, {33, 129}),
+            bias = b.input(F32, {33});
     int32_t at = b.node(OpKind::Transpose, {a}, {F32, {65, 129}}, {1, 0});
     int32_t wt = b.node(OpKind::Transpose, {w}, {F32, {129, 33}}, {1, 0});
     int32_t y = b.node(OpKind::Matmul, {at, wt}, {F32, {65, 33}});
-    b.output(b.unary(OpKind::Relu,
-                     b.binary(OpKind::Add, y, b.broadcast(bias, {65, 33}, {1}))));
+    b.output(b.unary(OpKind::Relu, b.binary(OpKind::Add, y,
+                                            b.broadcast(bias, {65, 33}, {1}))));
     check({"matmul transposed with epilogue", b.g, Domain::Positive, 1e-4});
   }
   for (ElementType idx : {I32, I64}) {
@@ -515,8 +549,10 @@ TEST(CpuBackend, MatmulGatherScatter) {
     int32_t updates = b.input(F32, {3, 2, 4});
     b.output(b.node(OpKind::Gather, {table, ids}, {F32, {3, 2, 4}}, {}, 0));
     b.output(b.node(OpKind::Gather, {table, ids}, {F32, {10, 3, 2}}, {}, 1));
-    b.output(b.node(OpKind::ScatterAdd, {table, ids, updates}, {F32, {10, 4}}, {}, 0));
-    check({std::string("gather/scatter_add ") + typeName(idx), b.g, Domain::Index, 1e-5, 10});
+    b.output(b.node(OpKind::ScatterAdd, {table, ids, updates}, {F32, {10, 4}},
+                    {}, 0));
+    check({std::string("gather/scatter_add ") + typeName(idx), b.g,
+           Domain::Index, 1e-5, 10});
   }
 }
 
@@ -525,16 +561,22 @@ TEST(CpuBackend, RandomAndGradients) {
     for (int64_t distribution : {0, 1}) {
       Builder b;
       int32_t seed = b.input(I64, {}), offset = b.input(I64, {});
-      b.output(b.node(OpKind::Random, {seed, offset}, {t, {1001}}, {}, distribution));
-      b.output(b.node(OpKind::Random, {seed, offset}, {t, {3, 7}}, {}, distribution));
-      check({std::string("random ") + typeName(t) + " " + std::to_string(distribution), b.g,
-             Domain::Index, 1e-6, 1000});
+      b.output(b.node(OpKind::Random, {seed, offset}, {t, {1001}}, {},
+                      distribution));
+      b.output(b.node(OpKind::Random, {seed, offset}, {t, {3, 7}}, {},
+                      distribution));
+      check({std::string("random ") + typeName(t) + " " +
+                 std::to_string(distribution),
+             b.g, Domain::Index, 1e-6, 1000});
     }
   // d/dx sum(softmax(x * w) * c): autodiff, then compiled.
   Builder b;
-  int32_t x = b.input(F64, {4, 9}), w = b.input(F64, {4, 9}), c = b.input(F64, {4, 9});
-  int32_t s = b.node(OpKind::Softmax, {b.binary(OpKind::Mul, x, w)}, {F64, {4, 9}}, {}, 1);
-  int32_t loss = b.reduce(OpKind::ReduceSum, b.binary(OpKind::Mul, s, c), {0, 1});
+  int32_t x = b.input(F64, {4, 9}), w = b.input(F64, {4, 9}),
+          c = b.input(F64, {4, 9});
+  int32_t s = b.node(OpKind::Softmax, {b.binary(OpKind::Mul, x, w)},
+                     {F64, {4, 9}}, {}, 1);
+  int32_t loss =
+      b.reduce(OpKind::ReduceSum, b.binary(OpKind::Mul, s, c), {0, 1});
   GraphNode grad;
   grad.op = OpKind::Grad;
   grad.operands = {loss, x, w};
@@ -569,7 +611,8 @@ TEST(CpuBackend, ReductionsAreDeterministicAcrossRunsAndThreads) {
   for (int t : {1, 2, 1, 2}) {
     rt::setNumThreads(t);
     std::vector<rt::BufferPtr> out = executable->run(inputs);
-    std::vector<std::vector<uint8_t>> bytes = {bytesOf(out[0], 4), bytesOf(out[1], 1023 * 4),
+    std::vector<std::vector<uint8_t>> bytes = {bytesOf(out[0], 4),
+                                               bytesOf(out[1], 1023 * 4),
                                                bytesOf(out[2], 512 * 4)};
     if (first.empty())
       first = bytes;
@@ -597,7 +640,9 @@ TEST(CpuBackend, MemoryPlanReusesBuffersByLifetime) {
   Compiler fused(cpuOptions(/*fuse=*/true));
   auto one = fused.getOrCompile(b.g);
   EXPECT_EQ(one->numKernels(), 1u);
-  EXPECT_EQ(dynamic_cast<cpu::CpuExecutable *>(one.get())->getPlan().workspaceBytes, 0);
+  EXPECT_EQ(
+      dynamic_cast<cpu::CpuExecutable *>(one.get())->getPlan().workspaceBytes,
+      0);
 }
 
 TEST(CpuBackend, FallbackRunsOnTheReferenceKernelsAndWarnsOnce) {
@@ -615,12 +660,14 @@ TEST(CpuBackend, FallbackRunsOnTheReferenceKernelsAndWarnsOnce) {
   compiler.getOrCompile(other.g);
   std::string warnings = testing::internal::GetCapturedStderr();
   ::unsetenv("DLC_CPU_REFERENCE_OPS");
-  EXPECT_NE(warnings.find("no CPU code for dlc.matmul"), std::string::npos) << warnings;
-  EXPECT_EQ(warnings.find("dlc.matmul"), warnings.rfind("dlc.matmul")) << "warned twice";
+  EXPECT_NE(warnings.find("no CPU code for dlc.matmul"), std::string::npos)
+      << warnings;
+  EXPECT_EQ(warnings.find("dlc.matmul"), warnings.rfind("dlc.matmul"))
+      << "warned twice";
   Compiler reference(referenceOptions());
   std::vector<rt::BufferPtr> inputs = makeInputs(b.g, Domain::Any, 3);
-  expectSame(b.g, executable->run(inputs), reference.getOrCompile(b.g)->run(inputs), 1e-5,
-             "fallback");
+  expectSame(b.g, executable->run(inputs),
+             reference.getOrCompile(b.g)->run(inputs), 1e-5, "fallback");
 }
 
 //===----------------------------------------------------------------------===//
@@ -630,8 +677,9 @@ TEST(CpuBackend, FallbackRunsOnTheReferenceKernelsAndWarnsOnce) {
 /// A fresh directory under the test's cache directory.
 std::string freshDirectory(const std::string &name) {
   const char *base = std::getenv("DLC_CACHE_DIR");
-  fs::path dir = fs::path(base && *base ? base : fs::temp_directory_path().string()) /
-                 ("test-" + name + "-" + std::to_string(::getpid()));
+  fs::path dir =
+      fs::path(base && *base ? base : fs::temp_directory_path().string()) /
+      ("test-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();
@@ -640,7 +688,8 @@ std::string freshDirectory(const std::string &name) {
 Graph cachedGraph() {
   Builder b;
   int32_t x = b.input(F32, {1000});
-  int32_t y = b.unary(OpKind::Tanh, b.binary(OpKind::Mul, x, b.splat(F32, {1000}, 3)));
+  int32_t y =
+      b.unary(OpKind::Tanh, b.binary(OpKind::Mul, x, b.splat(F32, {1000}, 3)));
   b.output(b.reduce(OpKind::ReduceSum, y, {0}));
   b.output(y);
   return b.g;
@@ -656,8 +705,8 @@ void expectCachedGraphRuns(Compiler &compiler) {
   Graph g = cachedGraph();
   std::vector<rt::BufferPtr> inputs = makeInputs(g, Domain::Positive, 11);
   Compiler reference(referenceOptions());
-  expectSame(g, compiler.getOrCompile(g)->run(inputs), reference.getOrCompile(g)->run(inputs),
-             1e-5, "cached graph");
+  expectSame(g, compiler.getOrCompile(g)->run(inputs),
+             reference.getOrCompile(g)->run(inputs), 1e-5, "cached graph");
 }
 
 /// The child half of SecondProcessLoadsFromDisk: run by the parent with
@@ -682,12 +731,13 @@ TEST(DiskCache, SecondProcessLoadsFromDisk) {
     EXPECT_EQ(compiler.stats().diskHits, 0);
     EXPECT_TRUE(fs::exists(compiler.cachePath(cachedGraph())));
   }
-  std::string command = "DLC_TEST_CHILD_CACHE='" + dir + "' /proc/" + std::to_string(::getpid()) +
-                        "/exe --gtest_filter=DiskCache.ChildProcess > " + dir +
-                        "/child.log 2>&1";
+  std::string command =
+      "DLC_TEST_CHILD_CACHE='" + dir + "' /proc/" + std::to_string(::getpid()) +
+      "/exe --gtest_filter=DiskCache.ChildProcess > " + dir + "/child.log 2>&1";
   int status = std::system(command.c_str());
   std::ifstream log(dir + "/child.log");
-  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  std::string text((std::istreambuf_iterator<char>(log)),
+                   std::istreambuf_iterator<char>());
   EXPECT_EQ(status, 0) << text;
   EXPECT_NE(text.find("[  PASSED  ] 1 test"), std::string::npos) << text;
   fs::remove_all(dir);
@@ -731,7 +781,8 @@ TEST(DiskCache, CorruptOrForeignEntriesAreRebuilt) {
   }
   // No temporary files are left behind.
   for (const auto &entry : fs::directory_iterator(dir))
-    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << entry.path();
+    EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos)
+        << entry.path();
   fs::remove_all(dir);
 }
 
@@ -760,22 +811,29 @@ TEST(Reproducer, IsWrittenAndReplaysWithDlcOpt) {
   } catch (const ::dlc::Error &error) {
     message = error.what();
   }
-  EXPECT_NE(message.find("the CPU backend needs static shapes"), std::string::npos) << message;
+  EXPECT_NE(message.find("the CPU backend needs static shapes"),
+            std::string::npos)
+      << message;
   std::string marker = "replay with: ";
   size_t at = message.find(marker);
   ASSERT_NE(at, std::string::npos) << message;
   std::string command = message.substr(at + marker.size());
   command = command.substr(0, command.find('\n'));
   ASSERT_EQ(command.rfind("dlc-opt ", 0), 0u) << command;
-  std::string log = fs::temp_directory_path() / ("dlc-replay-" + std::to_string(::getpid()));
-  int status = std::system((std::string(DLC_OPT_PATH) + command.substr(strlen("dlc-opt")) + " > " +
-                            log + " 2>&1")
-                               .c_str());
+  std::string log =
+      fs::temp_directory_path() / ("dlc-replay-" + std::to_string(::getpid()));
+  int status =
+      std::system((std::string(DLC_OPT_PATH) +
+                   command.substr(strlen("dlc-opt")) + " > " + log + " 2>&1")
+                      .c_str());
   std::ifstream in(log);
-  std::string replay((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string replay((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
   fs::remove(log);
   EXPECT_NE(status, 0);
-  EXPECT_NE(replay.find("the CPU backend needs static shapes"), std::string::npos) << replay;
+  EXPECT_NE(replay.find("the CPU backend needs static shapes"),
+            std::string::npos)
+      << replay;
 }
 
 } // namespace

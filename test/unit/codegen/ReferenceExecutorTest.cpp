@@ -130,23 +130,24 @@ static Graph dynamicGraph() {
 
 TEST(Compiler, UnrunnableGraphsThrowWithTheDiagnostic) {
   for (Backend backend : {Backend::Reference, Backend::Cpu}) {
-  CompilerOptions options;
-  options.backend = backend;
-  Compiler compiler(options);
-  try {
-    compiler.getOrCompile(dynamicGraph());
-    FAIL() << "expected an error";
-  } catch (const ::dlc::Error &error) {
-    std::string message = error.what();
-    EXPECT_NE(message.find(backend == Backend::Cpu
-                               ? "the CPU backend needs static shapes"
-                               : "the reference executor needs static shapes"),
-              std::string::npos)
-        << message;
-    EXPECT_NE(message.find("reproducer: "), std::string::npos) << message;
-    EXPECT_NE(message.find("dlc-autodiff"), std::string::npos)
-        << "the replay command names the pipeline: " << message;
-  }
+    CompilerOptions options;
+    options.backend = backend;
+    Compiler compiler(options);
+    try {
+      compiler.getOrCompile(dynamicGraph());
+      FAIL() << "expected an error";
+    } catch (const ::dlc::Error &error) {
+      std::string message = error.what();
+      EXPECT_NE(
+          message.find(backend == Backend::Cpu
+                           ? "the CPU backend needs static shapes"
+                           : "the reference executor needs static shapes"),
+          std::string::npos)
+          << message;
+      EXPECT_NE(message.find("reproducer: "), std::string::npos) << message;
+      EXPECT_NE(message.find("dlc-autodiff"), std::string::npos)
+          << "the replay command names the pipeline: " << message;
+    }
   }
 }
 
