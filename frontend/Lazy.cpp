@@ -251,6 +251,53 @@ recomputedForGradients(const std::vector<Value> &outputs) {
   return forced;
 }
 
+/// The inputs of a realization whose nodes nothing holds after it: no
+/// tensor, no node outside the graph, no pending node that keeps its inputs
+/// (one a gradient may still be taken through, or one such a node
+/// reaches). Their buffers may be written over by the executable.
+std::vector<bool> donatableInputs(const std::vector<Node *> &order,
+                                  const std::vector<Value> &inputs,
+                                  const std::vector<Value> &outputs,
+                                  const std::unordered_set<const Node *> &forced) {
+  std::vector<bool> donate(inputs.size(), false);
+  if (!forced.empty())
+    return donate; // histories recomputed for gradients: keep it simple
+  std::unordered_set<const Node *> inputNodes;
+  for (const Value &in : inputs)
+    inputNodes.insert(in.node.get());
+  std::unordered_set<const Node *> kept;
+  std::vector<const Node *> work;
+  for (const Value &output : outputs)
+    if (output.node->requiresGrad && kept.insert(output.node.get()).second)
+      work.push_back(output.node.get());
+  while (!work.empty()) {
+    const Node *node = work.back();
+    work.pop_back();
+    for (const Value &in : node->inputs)
+      if (!inputNodes.count(in.node.get()) && kept.insert(in.node.get()).second)
+        work.push_back(in.node.get());
+  }
+  // Every reference to an input node this realization accounts for.
+  std::unordered_map<const Node *, long> references;
+  std::unordered_set<const Node *> keptInputs;
+  for (const Node *node : order)
+    for (const Value &in : node->inputs)
+      if (inputNodes.count(in.node.get())) {
+        ++references[in.node.get()];
+        if (kept.count(node))
+          keptInputs.insert(in.node.get());
+      }
+  for (const Value &in : inputs)
+    ++references[in.node.get()];
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Node *node = inputs[i].node.get();
+    donate[i] = !keptInputs.count(node) && node->buffers.size() == 1 &&
+                inputs[i].node.use_count() == references[node];
+
+  }
+  return donate;
+}
+
 void Context::runPending(std::vector<Value> outputs) {
   std::unordered_set<const Node *> forced = recomputedForGradients(outputs);
   auto isInput = [&](const Value &v) {
@@ -287,13 +334,14 @@ void Context::runPending(std::vector<Value> outputs) {
     }
   }
 
+  // A realized value that nothing reads after this run gives its buffer
+  // to the executable, which may write a result into it: an optimizer's
+  // state is updated in place instead of into a fresh buffer.
+  std::vector<bool> donate = donatableInputs(order, inputs, outputs, forced);
+
   mlir::dlc::Graph graph;
-  std::vector<rt::BufferPtr> inputBuffers;
-  inputBuffers.reserve(inputs.size());
-  for (const Value &in : inputs) {
+  for (const Value &in : inputs)
     graph.addInput(in.type());
-    inputBuffers.push_back(in.buffer());
-  }
   std::unordered_map<const Node *, int32_t> firstResult;
   auto idOf = [&](const Value &v) {
     if (isInput(v))
@@ -310,9 +358,16 @@ void Context::runPending(std::vector<Value> outputs) {
   for (const Value &output : outputs)
     graph.addOutput(idOf(output));
 
+  // Donated buffers leave their nodes (which die with this realization).
+  std::vector<rt::BufferPtr> inputBuffers;
+  inputBuffers.reserve(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i)
+    inputBuffers.push_back(donate[i] ? std::move(inputs[i].node->buffers[inputs[i].index])
+                                     : inputs[i].buffer());
+
   std::shared_ptr<rt::Executable> executable =
       mlir::dlc::Compiler::global().getOrCompile(graph);
-  std::vector<rt::BufferPtr> results = executable->run(inputBuffers);
+  std::vector<rt::BufferPtr> results = executable->run(std::move(inputBuffers));
   ++executions;
 
   for (size_t i = 0; i < outputs.size(); ++i) {

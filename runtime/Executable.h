@@ -17,8 +17,11 @@ class Executable {
 public:
   virtual ~Executable() = default;
 
-  /// Runs the program. Throws dlc::Error when the inputs do not match.
-  virtual std::vector<BufferPtr> run(const std::vector<BufferPtr> &inputs) = 0;
+  /// Runs the program. Throws dlc::Error when the inputs do not match. An
+  /// input buffer that only `inputs` holds (the caller moved it in) may be
+  /// written over and returned as a result: an optimizer's state is then
+  /// updated in place. Buffers the caller keeps are never written.
+  virtual std::vector<BufferPtr> run(std::vector<BufferPtr> inputs) = 0;
 
   /// The number of kernels (steps) one run launches.
   virtual size_t numKernels() const = 0;

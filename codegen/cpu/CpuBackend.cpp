@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <mutex>
 #include <sstream>
 
@@ -124,6 +125,8 @@ private:
     return static_cast<int32_t>(plan.storages.size() - 1);
   }
   LogicalResult planOp(Operation *op);
+  /// Which inputs each result may take the buffer of (Storage::donors).
+  void planDonors();
   /// A GEMM step for `matmul` whose operands are `lhs` and `rhs` of the
   /// function (transposes folded into flags) into slot `c`.
   LogicalResult planGemm(MatmulOp matmul, Value lhs, Value rhs, int32_t c,
@@ -133,6 +136,8 @@ private:
 
   Plan plan;
   llvm::DenseMap<Value, int32_t> slotOf;
+  /// Kernel steps -> the positions of the inputs they may overwrite.
+  std::map<size_t, SmallVector<int64_t>> inPlacePositions;
   /// Transposes folded into GEMM flags: result -> input.
   llvm::DenseMap<Value, Value> transposeSource;
 };
@@ -281,6 +286,8 @@ LogicalResult Planner::planOp(Operation *op) {
           "a fusion reads a transpose folded into a matmul");
     auto partial = fusion->getAttrOfType<TypeAttr>(kPartialAttr);
     if (!partial) {
+      if (auto inPlace = fusion->getAttrOfType<DenseI64ArrayAttr>(kInPlaceAttr))
+        inPlacePositions[plan.steps.size()] = llvm::to_vector(inPlace.asArrayRef());
       step.kind = StepKind::Kernel;
       plan.steps.push_back(std::move(step));
       return success();
@@ -381,6 +388,59 @@ LogicalResult Planner::planOp(Operation *op) {
   return planReference(op);
 }
 
+/// The slot a step writes (the first writer of an output fills it), or -1.
+static int32_t writtenSlot(const Step &step) {
+  switch (step.kind) {
+  case StepKind::PartialKernel:
+    return -1; // its partials; the Combine step writes the result
+  case StepKind::Combine:
+    return step.slots[1];
+  case StepKind::Gemm:
+    return step.slots[2];
+  default:
+    return step.slots.back();
+  }
+}
+
+void Planner::planDonors() {
+  size_t count = plan.storages.size();
+  std::vector<int64_t> lastUse(count, -1), writer(count, -1);
+  for (auto [i, step] : llvm::enumerate(plan.steps)) {
+    for (int32_t slot : step.slots)
+      lastUse[plan.slots[slot].storage] = static_cast<int64_t>(i);
+    int32_t written = writtenSlot(step);
+    if (written >= 0 && writer[plan.slots[written].storage] < 0)
+      writer[plan.slots[written].storage] = static_cast<int64_t>(i);
+  }
+  for (size_t o = 0; o < count; ++o) {
+    Storage &output = plan.storages[o];
+    int64_t s = writer[o];
+    if (output.kind != StorageKind::Output || s < 0)
+      continue;
+    const Step &step = plan.steps[s];
+    for (size_t i = 0; i < count; ++i) {
+      const Storage &input = plan.storages[i];
+      if (input.kind != StorageKind::Input || input.bytes != output.bytes || lastUse[i] > s)
+        continue;
+      if (lastUse[i] == s) {
+        // Read by the writing step itself: only a kernel that reads it at
+        // the element it writes, and only there.
+        auto positions = inPlacePositions.find(s);
+        if (step.kind != StepKind::Kernel || positions == inPlacePositions.end())
+          continue;
+        bool safe = true;
+        for (size_t p = 0; p + 1 < step.slots.size(); ++p)
+          if (plan.slots[step.slots[p]].storage == static_cast<int32_t>(i) &&
+              !llvm::is_contained(positions->second, static_cast<int64_t>(p)))
+            safe = false;
+        if (!safe)
+          continue;
+      }
+      output.donors.push_back(static_cast<int32_t>(input.index));
+    }
+  }
+}
+
 /// First fit by lifetime: a temporary takes the lowest offset that no
 /// temporary alive at the same time occupies.
 void Planner::planMemory() {
@@ -474,6 +534,7 @@ FailureOr<Plan> Planner::run(func::FuncOp function) {
     if (failed(planOp(&op)))
       return failure();
   }
+  planDonors();
   planMemory();
   return std::move(plan);
 }

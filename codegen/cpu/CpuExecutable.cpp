@@ -250,13 +250,15 @@ CpuExecutable::CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
 }
 
 std::vector<rt::BufferPtr>
-CpuExecutable::run(const std::vector<rt::BufferPtr> &inputs) {
+CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
   if (static_cast<int32_t>(inputs.size()) != plan.numInputs)
     throw ::dlc::Error("cpu executable: expected " +
                        std::to_string(plan.numInputs) + " inputs, got " +
                        std::to_string(inputs.size()));
   rt::BufferPtr workspace =
-      rt::Buffer::allocate(static_cast<size_t>(plan.workspaceBytes));
+      plan.workspaceBytes > 0
+          ? rt::Buffer::allocate(static_cast<size_t>(plan.workspaceBytes))
+          : nullptr;
   std::vector<rt::BufferPtr> outputBuffers(plan.outputs.size());
   std::vector<char *> bases(plan.storages.size(), nullptr);
   for (size_t s = 0; s < plan.storages.size(); ++s) {
@@ -276,14 +278,31 @@ CpuExecutable::run(const std::vector<rt::BufferPtr> &inputs) {
       bases[s] = reinterpret_cast<char *>(plan.storages[s].data.data());
       break;
     case StorageKind::Temp:
-      bases[s] = static_cast<char *>(workspace->data()) + storage.offset;
+      bases[s] = workspace ? static_cast<char *>(workspace->data()) + storage.offset
+                           : nullptr;
       break;
     case StorageKind::Output:
-      outputBuffers[storage.index] =
-          rt::Buffer::allocate(static_cast<size_t>(storage.bytes));
-      bases[s] = static_cast<char *>(outputBuffers[storage.index]->data());
-      break;
+      break; // below, once every input is known
     }
+  }
+  for (size_t s = 0; s < plan.storages.size(); ++s) {
+    const Storage &storage = plan.storages[s];
+    if (storage.kind != StorageKind::Output)
+      continue;
+    // An input the caller gave up, that the plan allows to overwrite.
+    rt::BufferPtr &out = outputBuffers[storage.index];
+    for (int32_t donor : storage.donors) {
+      rt::BufferPtr &in = inputs[donor];
+      if (in && in.use_count() == 1 && !in->isBorrowed() &&
+          static_cast<int64_t>(in->size()) >= storage.bytes) {
+        out = std::move(in);
+        ++donations;
+        break;
+      }
+    }
+    if (!out)
+      out = rt::Buffer::allocate(static_cast<size_t>(storage.bytes));
+    bases[s] = static_cast<char *>(out->data());
   }
   auto base = [&](int32_t slot) { return bases[plan.slots[slot].storage]; };
 

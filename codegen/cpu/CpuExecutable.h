@@ -26,9 +26,11 @@ public:
                 std::shared_ptr<void> keepAlive);
 
   std::vector<::dlc::rt::BufferPtr>
-  run(const std::vector<::dlc::rt::BufferPtr> &inputs) override;
+  run(std::vector<::dlc::rt::BufferPtr> inputs) override;
   size_t numKernels() const override { return kernelCount; }
   const Plan &getPlan() const { return plan; }
+  /// Results written into donated input buffers so far.
+  int64_t getDonations() const { return donations; }
 
 private:
   Plan plan;
@@ -36,6 +38,7 @@ private:
   /// What keeps the kernels' code alive (the JIT's library for them).
   std::shared_ptr<void> keepAlive;
   size_t kernelCount = 0;
+  int64_t donations = 0;
   /// The GEMM of each GEMM step, made at its first run.
   std::vector<std::unique_ptr<Gemm>> gemms;
 };

@@ -275,6 +275,10 @@ private:
   /// The matmul of a matmul fusion: its product is already in the output
   /// buffer, where the epilogue reads it.
   Operation *inPlace = nullptr;
+  /// Every offset each input is read at.
+  llvm::DenseMap<unsigned, SmallVector<Affine>> argumentAccesses;
+  /// The inputs the result may overwrite: read at the output's offset only.
+  void findInPlaceInputs(const Affine &out, Type resultType, KernelShape &shape);
 
   /// An accumulator: a scalar alloca in the entry block.
   Value accumulator(Type type);
@@ -304,7 +308,9 @@ LogicalResult Emitter::collect(Value value, const Index &index) {
     return success();
   size_t rank = space.size();
   if (auto argument = dyn_cast<BlockArgument>(value)) {
-    addAccess(linearize(index, shapeOf(argument), rank));
+    Affine offset = linearize(index, shapeOf(argument), rank);
+    addAccess(offset);
+    argumentAccesses[argument.getArgNumber()].push_back(offset);
     return success();
   }
   Operation *op = value.getDefiningOp();
@@ -1023,6 +1029,11 @@ LogicalResult Emitter::emitElementwise(Value root, Value lo, Value hi,
   } else {
     emitLoops(currentLoops, flat, lo, hi, body);
   }
+  // Each element is read and then written by one iteration: in place is
+  // safe for inputs read at that element only (not for a matmul epilogue,
+  // whose product is written before any input is read).
+  if (!inPlace)
+    findInPlaceInputs(out, type, shape);
   return failure(failedBody);
 }
 
@@ -1159,6 +1170,10 @@ LogicalResult Emitter::emitRows(Value root, Value lo, Value hi,
     rowBody();
   else
     emitLoops(outer, outer.size(), lo, hi, rowBody);
+  // A row is read by the reduction loops before the writing loop writes
+  // it; unless the output row also holds cached values in between.
+  if (perElement && !cached)
+    findInPlaceInputs(out, type, shape);
   return failure(failedBody);
 }
 
@@ -1313,6 +1328,19 @@ LogicalResult Emitter::emitReduce(Operation *root, Value lo, Value hi,
     builder.create<LLVM::StoreOp>(loc, combined, address);
   });
   return failure(failedBody);
+}
+
+void Emitter::findInPlaceInputs(const Affine &out, Type resultType, KernelShape &shape) {
+  auto bytes = [](Type type) { return std::max<unsigned>(8, type.getIntOrFloatBitWidth()) / 8; };
+  auto same = [&](const Affine &a) { return a.base == out.base && a.coef == out.coef; };
+  for (auto [i, input] : llvm::enumerate(fusion.getInputs())) {
+    auto it = argumentAccesses.find(i);
+    if (it == argumentAccesses.end() || input.getType() != fusion.getResult(0).getType() ||
+        bytes(elementTypeOf(input)) != bytes(resultType))
+      continue;
+    if (llvm::all_of(it->second, same))
+      shape.inPlaceInputs.push_back(static_cast<int64_t>(i));
+  }
 }
 
 FailureOr<KernelShape> Emitter::run() {

@@ -25,6 +25,9 @@ struct KernelShape {
   /// 1 max, 2 min.
   Type partialType;
   int64_t combine = 0;
+  /// The inputs read only at the element being written, and of the
+  /// result's size: the result may overwrite them (buffer donation).
+  SmallVector<int64_t> inPlaceInputs;
 };
 
 /// Emits `fusion` as the function `symbol(void **args, i64 begin, i64 end)`

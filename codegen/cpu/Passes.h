@@ -30,6 +30,8 @@ inline constexpr const char *kPartialAttr =
     "dlc.partial"; // TypeAttr (full reductions)
 inline constexpr const char *kCombineAttr =
     "dlc.combine"; // i64: 0 sum, 1 max, 2 min
+/// The inputs a kernel may overwrite with its result (DenseI64ArrayAttr).
+inline constexpr const char *kInPlaceAttr = "dlc.in_place";
 /// On a matmul fusion whose epilogue the GEMM library applies itself (a
 /// bias row and an activation): i64 activation (GemmActivation), and the
 /// input index of the bias or -1. Such a fusion gets no kernel.

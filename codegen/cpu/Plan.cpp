@@ -107,6 +107,7 @@ void write(Writer &w, const Storage &s) {
   w.put(s.offset);
   w.put(s.bytes);
   w.put(s.data);
+  w.put(s.donors);
 }
 void read(Reader &r, Storage &s) {
   r.get(s.kind);
@@ -114,6 +115,7 @@ void read(Reader &r, Storage &s) {
   r.get(s.offset);
   r.get(s.bytes);
   r.get(s.data);
+  r.get(s.donors);
 }
 void write(Writer &w, const Slot &s) {
   w.put(s.type);
@@ -172,6 +174,11 @@ bool validate(const Plan &plan) {
     if (s.kind == StorageKind::Input &&
         (s.index < 0 || s.index >= plan.numInputs))
       return false;
+    if (!s.donors.empty() && s.kind != StorageKind::Output)
+      return false;
+    for (int32_t donor : s.donors)
+      if (donor < 0 || donor >= plan.numInputs)
+        return false;
   }
   for (const Slot &slot : plan.slots) {
     if (slot.storage < 0 || slot.storage >= numStorages ||

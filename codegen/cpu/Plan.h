@@ -32,6 +32,10 @@ struct Storage {
   int64_t offset = 0;
   int64_t bytes = 0;
   std::vector<uint8_t> data;
+  /// Output storages: the inputs whose buffer it may take when the caller
+  /// gives it up (no step reads the input after the output is written, or
+  /// the writing kernel reads it only at the element it writes).
+  std::vector<int32_t> donors;
 };
 
 /// A typed view of a storage: several slots share one storage when a

@@ -45,7 +45,7 @@ public:
   std::vector<int> results;
 
   std::vector<rt::BufferPtr>
-  run(const std::vector<rt::BufferPtr> &inputs) override;
+  run(std::vector<rt::BufferPtr> inputs) override;
   size_t numKernels() const override { return steps.size(); }
 
 private:
@@ -55,7 +55,7 @@ private:
 };
 
 std::vector<rt::BufferPtr>
-ReferenceExecutable::run(const std::vector<rt::BufferPtr> &inputs) {
+ReferenceExecutable::run(std::vector<rt::BufferPtr> inputs) {
   if (static_cast<int>(inputs.size()) != numArguments)
     throw ::dlc::Error("reference executor: expected " +
                        std::to_string(numArguments) + " inputs, got " +

@@ -6,7 +6,9 @@
 // dimensions merge into one loop over [begin, end), split across threads in
 // grains of 32K elements.
 // CHECK-LABEL: func.func @chain(
-// CHECK: dlc.fusion elementwise{{.*}}dlc.grain = 32768 : i64, dlc.iterations = 210 : i64, dlc.kernel = @chain_k0
+// It reads %x only at the element it writes: its result may take %x's
+// buffer when the caller gives it up (dlc.in_place).
+// CHECK: dlc.fusion elementwise{{.*}}dlc.grain = 32768 : i64, dlc.in_place = array<i64: 0>, dlc.iterations = 210 : i64, dlc.kernel = @chain_k0
 // CHECK-LABEL: func.func private @chain_k0_impl
 // CHECK-SAME: !llvm.ptr {llvm.noalias}
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %{{.*}} step
@@ -29,7 +31,7 @@ func.func @chain(%x: tensor<5x6x7xf32>) -> tensor<5x6x7xf32> {
 // A broadcast bias: rows of 16 (the bias is read per column), split over
 // the 8 rows.
 // CHECK-LABEL: func.func @bias(
-// CHECK: dlc.fusion elementwise{{.*}}dlc.grain = 2048 : i64, dlc.iterations = 8 : i64
+// CHECK: dlc.fusion elementwise{{.*}}dlc.grain = 2048 : i64, dlc.in_place = array<i64: 1>, dlc.iterations = 8 : i64
 // CHECK-LABEL: func.func private @bias_k0_impl
 // CHECK: scf.for %[[ROW:.*]] = %{{.*}} to %{{.*}} step
 // CHECK: scf.for %[[COL:.*]] = %{{.*}} to %{{.*}} step

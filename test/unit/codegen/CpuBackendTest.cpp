@@ -645,6 +645,39 @@ TEST(CpuBackend, MemoryPlanReusesBuffersByLifetime) {
       0);
 }
 
+TEST(CpuBackend, ResultsTakeTheBuffersOfInputsTheCallerGivesUp) {
+  // y = x * 2 + x: the kernel reads x only at the element it writes.
+  Builder b;
+  int32_t x = b.input(F32, {1000});
+  b.output(b.binary(OpKind::Add, b.binary(OpKind::Mul, x, b.splat(F32, {1000}, 2)), x));
+  std::string dir = ::testing::TempDir() + "dlc-donation-" + std::to_string(::getpid());
+  for (bool fromDisk : {false, true}) {
+    CompilerOptions options = cpuOptions();
+    options.cacheDir = dir;
+    Compiler compiler(options);
+    auto executable = compiler.getOrCompile(b.g);
+    EXPECT_EQ(compiler.stats().diskHits, fromDisk ? 1 : 0);
+    auto *cpu = dynamic_cast<cpu::CpuExecutable *>(executable.get());
+    ASSERT_NE(cpu, nullptr);
+    rt::BufferPtr input = makeInputs(b.g, Domain::Positive, 5)[0];
+    float first = static_cast<float *>(input->data())[0];
+    // The caller keeps its buffer: a fresh result, the input untouched.
+    std::vector<rt::BufferPtr> kept = executable->run({input});
+    EXPECT_NE(kept[0]->data(), input->data());
+    EXPECT_EQ(static_cast<float *>(input->data())[0], first);
+    EXPECT_EQ(cpu->getDonations(), 0);
+    // The caller gives it up: the result is written into it.
+    void *memory = input->data();
+    std::vector<rt::BufferPtr> given;
+    given.push_back(std::move(input));
+    std::vector<rt::BufferPtr> donated = executable->run(std::move(given));
+    EXPECT_EQ(donated[0]->data(), memory) << (fromDisk ? "from disk" : "compiled");
+    EXPECT_EQ(cpu->getDonations(), 1);
+    EXPECT_FLOAT_EQ(static_cast<float *>(donated[0]->data())[0], 3 * first);
+  }
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CpuBackend, FallbackRunsOnTheReferenceKernelsAndWarnsOnce) {
   ::setenv("DLC_CPU_REFERENCE_OPS", "dlc.matmul", 1);
   Builder b;

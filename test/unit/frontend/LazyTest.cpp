@@ -163,6 +163,50 @@ TEST(Lazy, Printing) {
   EXPECT_EQ(printed(Tensor()), "[ Tensor (undefined) ]");
 }
 
+TEST(Lazy, OptimizerStateIsUpdatedInPlace) {
+  // The old value of v is read by nothing after the step: the compiled
+  // step writes the new value into its buffer, so no step needs memory
+  // beyond what v and g already hold.
+  Tensor v = zeros({1000});
+  Tensor g = full({1000}, 2.0);
+  v.mul_(0.9).add_(g);
+  dlc::sync(); // compiled here
+  double expected = 2;
+  reset_stats();
+  int64_t held = stats().bytes_allocated;
+  for (int step = 0; step < 3; ++step) {
+    v.mul_(0.9).add_(g);
+    dlc::sync();
+    expected = expected * 0.9 + 2;
+  }
+  EXPECT_EQ(stats().peak_bytes_allocated, held);
+  std::vector<float> values = v.to_vector<float>();
+  EXPECT_NEAR(values[0], expected, 1e-5);
+  EXPECT_NEAR(values[999], expected, 1e-5);
+}
+
+TEST(Lazy, ValuesStillReadAreNotOverwritten) {
+  Tensor v = arange(1000, kFloat);
+  dlc::sync();
+  Tensor snapshot = v.clone();   // reads the old value in the same graph
+  Tensor doubled = v * 2;        // too
+  v.add_(1);
+  Tensor after = v * 3;          // reads the new value
+  dlc::sync();
+  EXPECT_EQ(snapshot.to_vector<float>()[7], 7);
+  EXPECT_EQ(doubled.to_vector<float>()[7], 14);
+  EXPECT_EQ(v.to_vector<float>()[7], 8);
+  EXPECT_EQ(after.to_vector<float>()[7], 24);
+  // A value another tensor still holds is not given away.
+  Tensor w = arange(10, kFloat);
+  dlc::sync();
+  Tensor alias = w.detach();
+  w.mul_(5);
+  dlc::sync();
+  EXPECT_EQ(alias.to_vector<float>()[3], 3);
+  EXPECT_EQ(w.to_vector<float>()[3], 15);
+}
+
 TEST(Lazy, DumpIrWritesEachNewGraph) {
   std::filesystem::path dir =
       std::filesystem::temp_directory_path() /
