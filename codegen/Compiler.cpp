@@ -456,7 +456,12 @@ Compiler &Compiler::global() {
 
 std::shared_ptr<::dlc::rt::Executable>
 Compiler::getOrCompile(const Graph &graph) {
-  std::vector<uint64_t> signature = graph.signature();
+  return getOrCompile(graph.signature(), [&] { return graph; });
+}
+
+std::shared_ptr<::dlc::rt::Executable>
+Compiler::getOrCompile(const std::vector<uint64_t> &signature,
+                       const std::function<Graph()> &build) {
   uint64_t key = Graph::hash(signature);
   std::lock_guard<std::mutex> lock(impl->mutex);
   std::vector<Impl::Entry> &bucket = impl->cache[key];
@@ -474,13 +479,13 @@ Compiler::getOrCompile(const Graph &graph) {
       ++impl->counters.diskHits;
   }
   if (!executable)
-    executable = impl->compile(graph, key, signature);
+    executable = impl->compile(build(), key, signature);
   std::chrono::duration<double> elapsed =
       std::chrono::steady_clock::now() - start;
   ++impl->counters.cacheMisses;
   impl->counters.compileSeconds += elapsed.count();
   impl->counters.kernels += static_cast<int64_t>(executable->numKernels());
-  bucket.push_back({std::move(signature), executable});
+  bucket.push_back({signature, executable});
   return executable;
 }
 

@@ -12,6 +12,7 @@
 #include "runtime/Executable.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -68,6 +69,11 @@ public:
   static Compiler &global();
 
   std::shared_ptr<::dlc::rt::Executable> getOrCompile(const Graph &graph);
+  /// The same for a graph known by its signature (SignatureBuilder):
+  /// `build` makes the graph only on a miss.
+  std::shared_ptr<::dlc::rt::Executable>
+  getOrCompile(const std::vector<uint64_t> &signature,
+               const std::function<Graph()> &build);
 
   CompilerStats stats() const;
   void resetStats();

@@ -154,6 +154,26 @@ public:
 
 private:
   void runPending(std::vector<Value> outputs);
+  /// The pending nodes `outputs` need, in topological order, and the
+  /// realized values they read (`forced` nodes count as pending). Returns
+  /// whether a dlc.grad is among them.
+  bool collect(const std::vector<Value> &outputs,
+               const std::unordered_set<const Node *> &forced,
+               std::vector<Node *> &order, std::vector<Value> &inputs);
+  int32_t idOf(const Value &v,
+               const std::unordered_set<const Node *> &forced) const;
+  std::unordered_set<const Node *>
+  recomputedForGradients(const std::vector<Node *> &order);
+  std::vector<bool> donatableInputs(const std::vector<Node *> &order,
+                                    const std::vector<Value> &inputs,
+                                    const std::vector<Value> &outputs);
+
+  /// Counts the walks over the graph (Node::seen, Node::kept).
+  uint64_t walks = 0;
+  /// Input indices of values of realized nodes with several results.
+  std::unordered_map<ValueKey, int32_t, ValueKeyHash> multiInputIndex;
+  /// The signature of the graph being realized (reused buffer).
+  std::vector<uint64_t> signatureWords;
   void writeBackBorrowed();
 
   Context() {
@@ -166,37 +186,54 @@ void Context::realizeLocked() {
   // The pending values live tensors hold, in creation order of the tensors:
   // the graph's outputs.
   std::vector<Value> outputs;
-  std::unordered_set<ValueKey, ValueKeyHash> seen;
+  uint64_t pass = ++walks;
+  std::unordered_set<ValueKey, ValueKeyHash>
+      seenMulti; // nodes of several results
   for (TensorImpl *impl = head; impl; impl = impl->next) {
     const Value &v = impl->value;
-    if (!v.isRealized() && seen.insert({v.node.get(), v.index}).second)
-      outputs.push_back(v);
+    if (v.isRealized())
+      continue;
+    Node *node = v.node.get();
+    if (node->def.results.size() == 1) {
+      if (node->seen == pass)
+        continue;
+      node->seen = pass;
+    } else if (!seenMulti.insert({node, v.index}).second) {
+      continue;
+    }
+    outputs.push_back(v);
   }
   if (!outputs.empty())
     runPending(std::move(outputs));
   writeBackBorrowed();
 }
 
-/// Whether a node lies on a path from one of `wrt` to `from` along which a
-/// gradient flows, for every node reachable from `from` (memoized in
-/// `onPath`). Iterative: histories can be long.
-void markPaths(const Node *from, const std::unordered_set<const Node *> &wrt,
-               std::unordered_map<const Node *, bool> &onPath) {
-  std::vector<std::pair<const Node *, size_t>> stack{{from, 0}};
-  onPath.emplace(from, wrt.count(from) > 0);
+/// Marks (Node::onPath, for the walk `pass`) whether a node lies on a path
+/// from a `wrt` node (Node::wrt == pass) to `from` along which a gradient
+/// flows, for every node reachable from `from`; appends those nodes to
+/// `reached`. Iterative: histories can be long.
+void markPaths(Node *from, uint64_t pass, std::vector<Node *> &reached) {
+  std::vector<std::pair<Node *, size_t>> stack{{from, 0}};
+  from->pathSeen = pass;
+  from->onPath = from->wrt == pass;
+  reached.push_back(from);
   while (!stack.empty()) {
     auto &[node, next] = stack.back();
-    bool descend = !wrt.count(node) && node->def.op != OpKind::StopGradient;
+    bool descend = node->wrt != pass && node->def.op != OpKind::StopGradient;
     if (descend && next < node->inputs.size()) {
-      const Node *in = node->inputs[next++].node.get();
-      if (onPath.emplace(in, wrt.count(in) > 0).second)
+      Node *in = node->inputs[next++].node.get();
+      if (in->pathSeen != pass) {
+        in->pathSeen = pass;
+        in->onPath = in->wrt == pass;
+        reached.push_back(in);
         stack.emplace_back(in, 0);
+      }
       continue;
     }
     if (descend)
       for (const Value &in : node->inputs)
-        if (onPath[in.node.get()])
-          onPath[node] = true;
+        if (in.node->onPath)
+          node->onPath = true;
     stack.pop_back();
   }
 }
@@ -208,39 +245,29 @@ bool anyRealized(const Node *node) {
   return false;
 }
 
-/// Realized nodes that a pending dlc.grad must see again: the ops between
-/// its wrt values and the value it differentiates are recomputed inside the
-/// graph (a gradient needs the ops, not only their results).
+/// Realized nodes that the pending dlc.grad nodes (in `order`) must see
+/// again: the ops between its wrt values and the value it differentiates
+/// are recomputed inside the graph (a gradient needs the ops, not only
+/// their results).
 std::unordered_set<const Node *>
-recomputedForGradients(const std::vector<Value> &outputs) {
-  std::vector<const Node *> grads;
-  std::unordered_set<const Node *> seen;
-  std::vector<const Node *> stack;
-  for (const Value &output : outputs)
-    if (seen.insert(output.node.get()).second)
-      stack.push_back(output.node.get());
-  while (!stack.empty()) {
-    const Node *node = stack.back();
-    stack.pop_back();
+Context::recomputedForGradients(const std::vector<Node *> &order) {
+  std::vector<Node *> grads;
+  for (Node *node : order)
     if (node->def.op == OpKind::Grad)
       grads.push_back(node);
-    for (const Value &in : node->inputs)
-      if (!in.isRealized() && seen.insert(in.node.get()).second)
-        stack.push_back(in.node.get());
-  }
-
   std::unordered_set<const Node *> forced;
   std::unordered_set<const Node *> done(grads.begin(), grads.end());
+  std::vector<Node *> reached;
   while (!grads.empty()) {
-    const Node *grad = grads.back();
+    Node *grad = grads.back();
     grads.pop_back();
-    std::unordered_set<const Node *> wrt;
+    uint64_t pass = ++walks;
     for (size_t i = 1; i <= grad->def.results.size(); ++i)
-      wrt.insert(grad->inputs[i].node.get());
-    std::unordered_map<const Node *, bool> onPath;
-    markPaths(grad->inputs[0].node.get(), wrt, onPath);
-    for (auto [node, on] : onPath) {
-      if (!on || wrt.count(node))
+      grad->inputs[i].node->wrt = pass;
+    reached.clear();
+    markPaths(grad->inputs[0].node.get(), pass, reached);
+    for (Node *node : reached) {
+      if (!node->onPath || node->wrt == pass)
         continue;
       if (anyRealized(node))
         forced.insert(node);
@@ -251,129 +278,186 @@ recomputedForGradients(const std::vector<Value> &outputs) {
   return forced;
 }
 
-/// The inputs of a realization whose nodes nothing holds after it: no
-/// tensor, no node outside the graph, no pending node that keeps its inputs
-/// (one a gradient may still be taken through, or one such a node
-/// reaches). Their buffers may be written over by the executable.
-std::vector<bool> donatableInputs(const std::vector<Node *> &order,
-                                  const std::vector<Value> &inputs,
-                                  const std::vector<Value> &outputs,
-                                  const std::unordered_set<const Node *> &forced) {
-  std::vector<bool> donate(inputs.size(), false);
-  if (!forced.empty())
-    return donate; // histories recomputed for gradients: keep it simple
-  std::unordered_set<const Node *> inputNodes;
-  for (const Value &in : inputs)
-    inputNodes.insert(in.node.get());
-  std::unordered_set<const Node *> kept;
-  std::vector<const Node *> work;
-  for (const Value &output : outputs)
-    if (output.node->requiresGrad && kept.insert(output.node.get()).second)
-      work.push_back(output.node.get());
-  while (!work.empty()) {
-    const Node *node = work.back();
-    work.pop_back();
-    for (const Value &in : node->inputs)
-      if (!inputNodes.count(in.node.get()) && kept.insert(in.node.get()).second)
-        work.push_back(in.node.get());
-  }
-  // Every reference to an input node this realization accounts for.
-  std::unordered_map<const Node *, long> references;
-  std::unordered_set<const Node *> keptInputs;
-  for (const Node *node : order)
-    for (const Value &in : node->inputs)
-      if (inputNodes.count(in.node.get())) {
-        ++references[in.node.get()];
-        if (kept.count(node))
-          keptInputs.insert(in.node.get());
-      }
-  for (const Value &in : inputs)
-    ++references[in.node.get()];
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    const Node *node = inputs[i].node.get();
-    donate[i] = !keptInputs.count(node) && node->buffers.size() == 1 &&
-                inputs[i].node.use_count() == references[node];
-
-  }
-  return donate;
-}
-
-void Context::runPending(std::vector<Value> outputs) {
-  std::unordered_set<const Node *> forced = recomputedForGradients(outputs);
+bool Context::collect(const std::vector<Value> &outputs,
+                      const std::unordered_set<const Node *> &forced,
+                      std::vector<Node *> &order, std::vector<Value> &inputs) {
+  order.clear();
+  inputs.clear();
+  multiInputIndex.clear();
+  uint64_t pass = ++walks;
+  bool hasGrad = false;
   auto isInput = [&](const Value &v) {
-    return v.isRealized() && !forced.count(v.node.get());
+    return v.isRealized() && (forced.empty() || !forced.count(v.node.get()));
   };
-
-  // Pending nodes in topological order (iterative: a long loop without
-  // realization makes deep chains), and the realized values they read, in
-  // the order they are found.
-  std::vector<Node *> order;
-  std::unordered_map<const Node *, bool> visited;
-  std::vector<Value> inputs;
-  std::unordered_map<ValueKey, int32_t, ValueKeyHash> inputIndex;
+  auto addInput = [&](const Value &in) {
+    Node *node = in.node.get();
+    if (node->def.results.size() != 1) {
+      if (multiInputIndex
+              .emplace(ValueKey{node, in.index},
+                       static_cast<int32_t>(inputs.size()))
+              .second)
+        inputs.push_back(in);
+      return;
+    }
+    if (node->seen == pass)
+      return;
+    node->seen = pass;
+    node->id = static_cast<int32_t>(inputs.size());
+    node->uses = 0;
+    inputs.push_back(in);
+  };
+  // Iterative: a long loop without realization makes deep chains.
   std::vector<std::pair<Node *, size_t>> stack;
   for (const Value &output : outputs) {
-    if (visited.emplace(output.node.get(), true).second)
-      stack.emplace_back(output.node.get(), 0);
+    Node *root = output.node.get();
+    if (root->seen == pass)
+      continue;
+    root->seen = pass;
+    stack.emplace_back(root, 0);
     while (!stack.empty()) {
       auto &[node, next] = stack.back();
       if (next < node->inputs.size()) {
         const Value &in = node->inputs[next++];
         if (isInput(in)) {
-          ValueKey key{in.node.get(), in.index};
-          if (inputIndex.emplace(key, static_cast<int32_t>(inputs.size()))
-                  .second)
-            inputs.push_back(in);
-        } else if (visited.emplace(in.node.get(), true).second) {
+          addInput(in);
+        } else if (in.node->seen != pass) {
+          in.node->seen = pass;
           stack.emplace_back(in.node.get(), 0);
         }
         continue;
       }
+      hasGrad = hasGrad || node->def.op == OpKind::Grad;
       order.push_back(node);
       stack.pop_back();
     }
   }
+  return hasGrad;
+}
+
+int32_t Context::idOf(const Value &v,
+                      const std::unordered_set<const Node *> &forced) const {
+  const Node *node = v.node.get();
+  if (v.isRealized() && (forced.empty() || !forced.count(node))) {
+    if (node->def.results.size() != 1)
+      return multiInputIndex.at({node, v.index});
+    return node->id;
+  }
+  return node->id + static_cast<int32_t>(v.index);
+}
+
+/// The inputs of a realization whose nodes nothing holds after it: no
+/// tensor, no node outside the graph, no pending node that keeps its inputs
+/// (one a gradient may still be taken through, or one such a node
+/// reaches). Their buffers may be written over by the executable.
+std::vector<bool> Context::donatableInputs(const std::vector<Node *> &order,
+                                           const std::vector<Value> &inputs,
+                                           const std::vector<Value> &outputs) {
+  std::vector<bool> donate(inputs.size(), false);
+  uint64_t pass = ++walks;
+  std::vector<Node *> work;
+  for (const Value &output : outputs)
+    if (output.node->requiresGrad && output.node->kept != pass) {
+      output.node->kept = pass;
+      work.push_back(output.node.get());
+    }
+  while (!work.empty()) {
+    Node *node = work.back();
+    work.pop_back();
+    for (const Value &in : node->inputs)
+      if (!in.isRealized() && in.node->kept != pass) {
+        in.node->kept = pass;
+        work.push_back(in.node.get());
+      }
+  }
+  // Every reference to an input node this realization accounts for; an
+  // input read by a kept node is kept too (marked with this pass).
+  for (const Node *node : order)
+    for (const Value &in : node->inputs)
+      if (in.isRealized()) {
+        ++in.node->uses;
+        if (node->kept == pass)
+          in.node->kept = pass;
+      }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Node *node = inputs[i].node.get();
+    // One reference more: the copy in `inputs`.
+    donate[i] = node->def.results.size() == 1 && node->kept != pass &&
+                inputs[i].node.use_count() == node->uses + 1;
+  }
+  return donate;
+}
+
+void Context::runPending(std::vector<Value> outputs) {
+  std::unordered_set<const Node *> forced;
+  std::vector<Node *> order;
+  std::vector<Value> inputs;
+  if (collect(outputs, forced, order, inputs)) {
+    // Gradients over realized values recompute what they need.
+    forced = recomputedForGradients(order);
+    if (!forced.empty())
+      collect(outputs, forced, order, inputs);
+  }
+
+  // The signature, straight from the nodes: a cache hit builds no Graph.
+  std::vector<uint64_t> &words = signatureWords;
+  words.clear();
+  mlir::dlc::SignatureBuilder signature(words);
+  signature.begin(/*device=*/0, inputs.size());
+  for (const Value &in : inputs)
+    signature.input(in.type());
+  int32_t next = static_cast<int32_t>(inputs.size());
+  std::vector<int32_t> operands;
+  for (Node *node : order) {
+    operands.clear();
+    for (const Value &in : node->inputs)
+      operands.push_back(idOf(in, forced));
+    node->id = next;
+    next += static_cast<int32_t>(node->def.results.size());
+    signature.node(node->def, operands.data(), operands.size());
+  }
+  std::vector<int32_t> results;
+  for (const Value &output : outputs)
+    results.push_back(idOf(output, forced));
+  signature.outputs(results.data(), results.size());
+
+  auto build = [&] {
+    mlir::dlc::Graph graph;
+    for (const Value &in : inputs)
+      graph.addInput(in.type());
+    for (Node *node : order) {
+      GraphNode def = node->def;
+      def.operands.clear();
+      for (const Value &in : node->inputs)
+        def.operands.push_back(idOf(in, forced));
+      graph.addNode(std::move(def));
+    }
+    for (int32_t id : results)
+      graph.addOutput(id);
+    return graph;
+  };
+  std::shared_ptr<rt::Executable> executable =
+      mlir::dlc::Compiler::global().getOrCompile(words, build);
 
   // A realized value that nothing reads after this run gives its buffer
   // to the executable, which may write a result into it: an optimizer's
-  // state is updated in place instead of into a fresh buffer.
-  std::vector<bool> donate = donatableInputs(order, inputs, outputs, forced);
-
-  mlir::dlc::Graph graph;
-  for (const Value &in : inputs)
-    graph.addInput(in.type());
-  std::unordered_map<const Node *, int32_t> firstResult;
-  auto idOf = [&](const Value &v) {
-    if (isInput(v))
-      return inputIndex.at({v.node.get(), v.index});
-    return firstResult.at(v.node.get()) + static_cast<int32_t>(v.index);
-  };
-  for (Node *node : order) {
-    GraphNode def = node->def;
-    def.operands.clear();
-    for (const Value &in : node->inputs)
-      def.operands.push_back(idOf(in));
-    firstResult[node] = graph.addNode(std::move(def));
-  }
-  for (const Value &output : outputs)
-    graph.addOutput(idOf(output));
-
-  // Donated buffers leave their nodes (which die with this realization).
+  // state is updated in place instead of into a fresh buffer. (Not when
+  // histories are recomputed for gradients: kept simple.)
+  std::vector<bool> donate = forced.empty()
+                                 ? donatableInputs(order, inputs, outputs)
+                                 : std::vector<bool>(inputs.size(), false);
   std::vector<rt::BufferPtr> inputBuffers;
   inputBuffers.reserve(inputs.size());
   for (size_t i = 0; i < inputs.size(); ++i)
-    inputBuffers.push_back(donate[i] ? std::move(inputs[i].node->buffers[inputs[i].index])
-                                     : inputs[i].buffer());
-
-  std::shared_ptr<rt::Executable> executable =
-      mlir::dlc::Compiler::global().getOrCompile(graph);
-  std::vector<rt::BufferPtr> results = executable->run(std::move(inputBuffers));
+    inputBuffers.push_back(
+        donate[i] ? std::move(inputs[i].node->buffers[inputs[i].index])
+                  : inputs[i].buffer());
+  std::vector<rt::BufferPtr> buffers = executable->run(std::move(inputBuffers));
   ++executions;
 
   for (size_t i = 0; i < outputs.size(); ++i) {
     Node *node = outputs[i].node.get();
     node->buffers.resize(node->def.results.size());
-    node->buffers[outputs[i].index] = std::move(results[i]);
+    node->buffers[outputs[i].index] = std::move(buffers[i]);
   }
   // Realized values stand for their history from now on, unless a gradient
   // may still be taken through it.

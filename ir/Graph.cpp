@@ -76,54 +76,85 @@ const TensorType &Graph::getType(int32_t value) const {
   return nodes[def.node].results[def.result];
 }
 
-static void appendType(std::vector<uint64_t> &words, const TensorType &type) {
+void SignatureBuilder::type(const TensorType &type) {
   words.push_back((static_cast<uint64_t>(type.element) << 32) |
                   type.shape.size());
   for (int64_t size : type.shape)
     words.push_back(static_cast<uint64_t>(size));
 }
 
+void SignatureBuilder::begin(int32_t device, size_t numInputs) {
+  words.push_back(static_cast<uint32_t>(device));
+  words.push_back(numInputs);
+}
+
+void SignatureBuilder::input(const TensorType &t) { type(t); }
+
+void SignatureBuilder::node(const GraphNode &node, const int32_t *operands,
+                            size_t numOperands) {
+  words.push_back((static_cast<uint64_t>(node.op) << 48) |
+                  (static_cast<uint64_t>(numOperands) << 24) |
+                  (node.results.size() << 12) | node.ints.size());
+  for (size_t i = 0; i < numOperands; ++i)
+    words.push_back(static_cast<uint32_t>(operands[i]));
+  for (const TensorType &t : node.results)
+    type(t);
+  for (int64_t v : node.ints)
+    words.push_back(static_cast<uint64_t>(v));
+  words.push_back(static_cast<uint64_t>(node.attr));
+  if (node.op == OpKind::Constant) {
+    words.push_back(std::bit_cast<uint64_t>(node.value.f));
+    words.push_back(static_cast<uint64_t>(node.value.i));
+  }
+}
+
+void SignatureBuilder::outputs(const int32_t *values, size_t count) {
+  words.push_back(count);
+  for (size_t i = 0; i < count; ++i)
+    words.push_back(static_cast<uint32_t>(values[i]));
+}
+
 std::vector<uint64_t> Graph::signature() const {
   std::vector<uint64_t> words;
   words.reserve(8 + inputs.size() * 4 + nodes.size() * 12);
-  words.push_back(static_cast<uint32_t>(device));
-  words.push_back(inputs.size());
+  SignatureBuilder builder(words);
+  builder.begin(device, inputs.size());
   for (const TensorType &type : inputs)
-    appendType(words, type);
-  for (const GraphNode &node : nodes) {
-    words.push_back((static_cast<uint64_t>(node.op) << 48) |
-                    (static_cast<uint64_t>(node.operands.size()) << 24) |
-                    (node.results.size() << 12) | node.ints.size());
-    for (int32_t operand : node.operands)
-      words.push_back(static_cast<uint32_t>(operand));
-    for (const TensorType &type : node.results)
-      appendType(words, type);
-    for (int64_t v : node.ints)
-      words.push_back(static_cast<uint64_t>(v));
-    words.push_back(static_cast<uint64_t>(node.attr));
-    if (node.op == OpKind::Constant) {
-      words.push_back(std::bit_cast<uint64_t>(node.value.f));
-      words.push_back(static_cast<uint64_t>(node.value.i));
-    }
-  }
-  words.push_back(outputs.size());
-  for (int32_t output : outputs)
-    words.push_back(static_cast<uint32_t>(output));
+    builder.input(type);
+  for (const GraphNode &node : nodes)
+    builder.node(node, node.operands.data(), node.operands.size());
+  builder.outputs(outputs.data(), outputs.size());
   return words;
 }
 
 uint64_t Graph::hash(const std::vector<uint64_t> &signature) {
-  // splitmix64's finalizer over a running combination: fast, and every input
-  // bit affects every output bit.
-  uint64_t h = 0x9E3779B97F4A7C15ull ^ signature.size();
-  for (uint64_t word : signature) {
-    h ^= word + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-    h ^= h >> 30;
-    h *= 0xBF58476D1CE4E5B9ull;
-    h ^= h >> 27;
-    h *= 0x94D049BB133111EBull;
-    h ^= h >> 31;
+  // Four independent multiply-rotate lanes (a repeated step hashes a few
+  // hundred words: the lanes keep the multiplier busy), then splitmix64's
+  // finalizer over their combination, so that every input bit affects every
+  // output bit. Equal hashes are confirmed by comparing the words.
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  auto lane = [](uint64_t h, uint64_t word) {
+    h ^= word;
+    h *= kMul;
+    return (h << 31) | (h >> 33);
+  };
+  uint64_t a = signature.size(), b = ~a, c = a * 3, d = a * 5;
+  size_t n = signature.size(), i = 0;
+  for (; i + 4 <= n; i += 4) {
+    a = lane(a, signature[i]);
+    b = lane(b, signature[i + 1]);
+    c = lane(c, signature[i + 2]);
+    d = lane(d, signature[i + 3]);
   }
+  for (; i < n; ++i)
+    a = lane(a, signature[i]);
+  uint64_t h = a ^ ((b << 17) | (b >> 47)) ^ ((c << 29) | (c >> 35)) ^
+               ((d << 43) | (d >> 21));
+  h ^= h >> 30;
+  h *= 0xBF58476D1CE4E5B9ull;
+  h ^= h >> 27;
+  h *= 0x94D049BB133111EBull;
+  h ^= h >> 31;
   return h;
 }
 

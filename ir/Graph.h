@@ -110,6 +110,24 @@ struct GraphNode {
   uint32_t column = 0;
 };
 
+/// The words of a graph's signature, appended part by part: what
+/// Graph::signature() returns, and what the frontend builds straight from
+/// its recorded nodes to look a step up without making a Graph.
+class SignatureBuilder {
+public:
+  explicit SignatureBuilder(std::vector<uint64_t> &words) : words(words) {}
+  void begin(int32_t device, size_t numInputs);
+  void input(const TensorType &type);
+  /// A node whose operands are the value ids `operands` (inputs first,
+  /// then each node's results in order).
+  void node(const GraphNode &node, const int32_t *operands, size_t numOperands);
+  void outputs(const int32_t *values, size_t count);
+
+private:
+  void type(const TensorType &type);
+  std::vector<uint64_t> &words;
+};
+
 /// A function: inputs, ops in a valid order, outputs.
 class Graph {
 public:

@@ -287,7 +287,8 @@ LogicalResult Planner::planOp(Operation *op) {
     auto partial = fusion->getAttrOfType<TypeAttr>(kPartialAttr);
     if (!partial) {
       if (auto inPlace = fusion->getAttrOfType<DenseI64ArrayAttr>(kInPlaceAttr))
-        inPlacePositions[plan.steps.size()] = llvm::to_vector(inPlace.asArrayRef());
+        inPlacePositions[plan.steps.size()] =
+            llvm::to_vector(inPlace.asArrayRef());
       step.kind = StepKind::Kernel;
       plan.steps.push_back(std::move(step));
       return success();
@@ -420,13 +421,15 @@ void Planner::planDonors() {
     const Step &step = plan.steps[s];
     for (size_t i = 0; i < count; ++i) {
       const Storage &input = plan.storages[i];
-      if (input.kind != StorageKind::Input || input.bytes != output.bytes || lastUse[i] > s)
+      if (input.kind != StorageKind::Input || input.bytes != output.bytes ||
+          lastUse[i] > s)
         continue;
       if (lastUse[i] == s) {
         // Read by the writing step itself: only a kernel that reads it at
         // the element it writes, and only there.
         auto positions = inPlacePositions.find(s);
-        if (step.kind != StepKind::Kernel || positions == inPlacePositions.end())
+        if (step.kind != StepKind::Kernel ||
+            positions == inPlacePositions.end())
           continue;
         bool safe = true;
         for (size_t p = 0; p + 1 < step.slots.size(); ++p)

@@ -278,8 +278,9 @@ CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
       bases[s] = reinterpret_cast<char *>(plan.storages[s].data.data());
       break;
     case StorageKind::Temp:
-      bases[s] = workspace ? static_cast<char *>(workspace->data()) + storage.offset
-                           : nullptr;
+      bases[s] = workspace
+                     ? static_cast<char *>(workspace->data()) + storage.offset
+                     : nullptr;
       break;
     case StorageKind::Output:
       break; // below, once every input is known

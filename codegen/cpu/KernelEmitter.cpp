@@ -278,7 +278,8 @@ private:
   /// Every offset each input is read at.
   llvm::DenseMap<unsigned, SmallVector<Affine>> argumentAccesses;
   /// The inputs the result may overwrite: read at the output's offset only.
-  void findInPlaceInputs(const Affine &out, Type resultType, KernelShape &shape);
+  void findInPlaceInputs(const Affine &out, Type resultType,
+                         KernelShape &shape);
 
   /// An accumulator: a scalar alloca in the entry block.
   Value accumulator(Type type);
@@ -591,7 +592,8 @@ static bool callsMath(Value value, llvm::DenseSet<Operation *> &seen) {
     return false;
   if (isa<ExpOp, LogOp, Log1pOp, TanhOp, ErfOp, SigmoidOp, PowOp>(op))
     return true;
-  return llvm::any_of(op->getOperands(), [&](Value v) { return callsMath(v, seen); });
+  return llvm::any_of(op->getOperands(),
+                      [&](Value v) { return callsMath(v, seen); });
 }
 
 /// f32 and f64 sums accumulate in f64, integer sums in i64 (as the reference
@@ -1330,12 +1332,18 @@ LogicalResult Emitter::emitReduce(Operation *root, Value lo, Value hi,
   return failure(failedBody);
 }
 
-void Emitter::findInPlaceInputs(const Affine &out, Type resultType, KernelShape &shape) {
-  auto bytes = [](Type type) { return std::max<unsigned>(8, type.getIntOrFloatBitWidth()) / 8; };
-  auto same = [&](const Affine &a) { return a.base == out.base && a.coef == out.coef; };
+void Emitter::findInPlaceInputs(const Affine &out, Type resultType,
+                                KernelShape &shape) {
+  auto bytes = [](Type type) {
+    return std::max<unsigned>(8, type.getIntOrFloatBitWidth()) / 8;
+  };
+  auto same = [&](const Affine &a) {
+    return a.base == out.base && a.coef == out.coef;
+  };
   for (auto [i, input] : llvm::enumerate(fusion.getInputs())) {
     auto it = argumentAccesses.find(i);
-    if (it == argumentAccesses.end() || input.getType() != fusion.getResult(0).getType() ||
+    if (it == argumentAccesses.end() ||
+        input.getType() != fusion.getResult(0).getType() ||
         bytes(elementTypeOf(input)) != bytes(resultType))
       continue;
     if (llvm::all_of(it->second, same))

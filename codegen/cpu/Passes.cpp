@@ -141,7 +141,8 @@ struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
                         builder.getI64IntegerAttr(shape->iterations));
         fusion->setAttr(kGrainAttr, builder.getI64IntegerAttr(shape->grain));
         if (!shape->inPlaceInputs.empty())
-          fusion->setAttr(kInPlaceAttr, builder.getDenseI64ArrayAttr(shape->inPlaceInputs));
+          fusion->setAttr(kInPlaceAttr,
+                          builder.getDenseI64ArrayAttr(shape->inPlaceInputs));
         if (shape->partial) {
           fusion->setAttr(kPartialAttr, TypeAttr::get(shape->partialType));
           fusion->setAttr(kCombineAttr,

@@ -44,8 +44,7 @@ public:
   std::vector<Step> steps;
   std::vector<int> results;
 
-  std::vector<rt::BufferPtr>
-  run(std::vector<rt::BufferPtr> inputs) override;
+  std::vector<rt::BufferPtr> run(std::vector<rt::BufferPtr> inputs) override;
   size_t numKernels() const override { return steps.size(); }
 
 private:

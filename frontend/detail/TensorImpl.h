@@ -60,6 +60,19 @@ struct Node {
   /// For the values of leaf tensors that require grad: the leaf, whose
   /// `.grad` backward() accumulates into.
   std::weak_ptr<TensorImpl> leaf;
+
+  /// Scratch of the realization walking the graph (under the context's
+  /// lock), instead of hash sets: the walk that last saw the node, its
+  /// value id or input index there, the references to it, and the walk
+  /// that found it kept.
+  uint64_t seen = 0;
+  int32_t id = 0;
+  int32_t uses = 0;
+  uint64_t kept = 0;
+  /// The same for the search of the paths a gradient flows along.
+  uint64_t pathSeen = 0;
+  uint64_t wrt = 0;
+  bool onPath = false;
 };
 
 ScalarType toScalarType(ElementType type);
