@@ -51,11 +51,9 @@ static bool isSplatConstant(Operation *op) {
   return dense && dense.isSplat();
 }
 
-/// A transpose of the last two dimensions that only feeds matmuls: the BLAS
-/// call takes it as a flag instead of a kernel copying it.
-static bool isMatmulOperandTranspose(Operation *op) {
+bool mlir::dlc::isMatrixTranspose(Operation *op) {
   auto transpose = dyn_cast<TransposeOp>(op);
-  if (!transpose || transpose->use_empty())
+  if (!transpose)
     return false;
   ArrayRef<int64_t> perm = transpose.getPerm();
   int64_t rank = static_cast<int64_t>(perm.size());
@@ -64,9 +62,15 @@ static bool isMatmulOperandTranspose(Operation *op) {
   for (int64_t d = 0; d < rank - 2; ++d)
     if (perm[d] != d)
       return false;
-  if (perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+  return perm[rank - 2] == rank - 1 && perm[rank - 1] == rank - 2;
+}
+
+/// A transpose of the last two dimensions that only feeds matmuls: the BLAS
+/// call takes it as a flag instead of a kernel copying it.
+static bool isMatmulOperandTranspose(Operation *op) {
+  if (!isMatrixTranspose(op) || op->use_empty())
     return false;
-  return llvm::all_of(transpose->getUsers(),
+  return llvm::all_of(op->getUsers(),
                       [](Operation *user) { return isa<MatmulOp>(user); });
 }
 

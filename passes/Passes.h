@@ -29,6 +29,10 @@ void populateDecomposePatterns(RewritePatternSet &patterns);
 /// ...), from the rule table itself.
 std::vector<std::string> getDifferentiableOpNames();
 
+/// Whether `op` is a dlc.transpose of the last two dimensions only: a
+/// matmul operand that GEMM libraries take as a flag, not as a copy.
+bool isMatrixTranspose(Operation *op);
+
 /// Whether dlc-fuse may put `op` into a dlc.fusion.
 bool isFusible(Operation *op);
 

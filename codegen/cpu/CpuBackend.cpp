@@ -15,6 +15,7 @@
 #include "codegen/cpu/Passes.h"
 #include "codegen/reference/ReferenceExecutor.h"
 #include "ir/DlcOps.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -85,14 +86,7 @@ void warnFallback(Operation *op) {
 }
 
 bool isMatmulOperandTranspose(TransposeOp transpose) {
-  ArrayRef<int64_t> perm = transpose.getPerm();
-  int64_t rank = static_cast<int64_t>(perm.size());
-  if (rank < 2 || transpose->use_empty())
-    return false;
-  for (int64_t d = 0; d < rank - 2; ++d)
-    if (perm[d] != d)
-      return false;
-  if (perm[rank - 2] != rank - 1 || perm[rank - 1] != rank - 2)
+  if (!isMatrixTranspose(transpose) || transpose->use_empty())
     return false;
   // Users: matmuls, or matmul fusions whose matmul alone reads it.
   return llvm::all_of(transpose->getUses(), [](OpOperand &use) {
@@ -132,6 +126,9 @@ private:
   LogicalResult planGemm(MatmulOp matmul, Value lhs, Value rhs, int32_t c,
                          int64_t activation = 0, int32_t bias = -1);
   LogicalResult planReference(Operation *op);
+  /// Appends `step` for `op`: its operands' slots, then a temporary for its
+  /// result.
+  LogicalResult addStep(Step step, Operation *op);
   void planMemory();
 
   Plan plan;
@@ -170,6 +167,18 @@ FailureOr<int32_t> Planner::addTemp(Value value, Operation *where) {
   return slot;
 }
 
+LogicalResult Planner::addStep(Step step, Operation *op) {
+  step.where = where(op);
+  for (Value operand : op->getOperands())
+    step.slots.push_back(slotOf.at(operand));
+  FailureOr<int32_t> out = addTemp(op->getResult(0), op);
+  if (failed(out))
+    return failure();
+  step.slots.push_back(*out);
+  plan.steps.push_back(std::move(step));
+  return success();
+}
+
 LogicalResult Planner::planReference(Operation *op) {
   warnFallback(op);
   reference::Kernel kernel;
@@ -184,15 +193,7 @@ LogicalResult Planner::planReference(Operation *op) {
   step.attr = kernel.attr;
   step.constant = kernel.constant;
   step.splat = kernel.splat;
-  step.where = where(op);
-  for (Value operand : op->getOperands())
-    step.slots.push_back(slotOf.at(operand));
-  FailureOr<int32_t> out = addTemp(op->getResult(0), op);
-  if (failed(out))
-    return failure();
-  step.slots.push_back(*out);
-  plan.steps.push_back(std::move(step));
-  return success();
+  return addStep(std::move(step), op);
 }
 
 LogicalResult Planner::planGemm(MatmulOp matmul, Value lhs, Value rhs,
@@ -375,15 +376,7 @@ LogicalResult Planner::planOp(Operation *op) {
       step.attr = scatter.getAxis();
     else
       step.attr = cast<ConcatOp>(op).getDim();
-    step.where = where(op);
-    for (Value operand : op->getOperands())
-      step.slots.push_back(slotOf.at(operand));
-    FailureOr<int32_t> out = addTemp(op->getResult(0), op);
-    if (failed(out))
-      return failure();
-    step.slots.push_back(*out);
-    plan.steps.push_back(std::move(step));
-    return success();
+    return addStep(std::move(step), op);
   }
 
   return planReference(op);

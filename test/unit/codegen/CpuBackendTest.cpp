@@ -649,8 +649,10 @@ TEST(CpuBackend, ResultsTakeTheBuffersOfInputsTheCallerGivesUp) {
   // y = x * 2 + x: the kernel reads x only at the element it writes.
   Builder b;
   int32_t x = b.input(F32, {1000});
-  b.output(b.binary(OpKind::Add, b.binary(OpKind::Mul, x, b.splat(F32, {1000}, 2)), x));
-  std::string dir = ::testing::TempDir() + "dlc-donation-" + std::to_string(::getpid());
+  b.output(b.binary(OpKind::Add,
+                    b.binary(OpKind::Mul, x, b.splat(F32, {1000}, 2)), x));
+  std::string dir =
+      ::testing::TempDir() + "dlc-donation-" + std::to_string(::getpid());
   for (bool fromDisk : {false, true}) {
     CompilerOptions options = cpuOptions();
     options.cacheDir = dir;
@@ -671,7 +673,8 @@ TEST(CpuBackend, ResultsTakeTheBuffersOfInputsTheCallerGivesUp) {
     std::vector<rt::BufferPtr> given;
     given.push_back(std::move(input));
     std::vector<rt::BufferPtr> donated = executable->run(std::move(given));
-    EXPECT_EQ(donated[0]->data(), memory) << (fromDisk ? "from disk" : "compiled");
+    EXPECT_EQ(donated[0]->data(), memory)
+        << (fromDisk ? "from disk" : "compiled");
     EXPECT_EQ(cpu->getDonations(), 1);
     EXPECT_FLOAT_EQ(static_cast<float *>(donated[0]->data())[0], 3 * first);
   }

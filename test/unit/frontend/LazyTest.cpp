@@ -188,10 +188,10 @@ TEST(Lazy, OptimizerStateIsUpdatedInPlace) {
 TEST(Lazy, ValuesStillReadAreNotOverwritten) {
   Tensor v = arange(1000, kFloat);
   dlc::sync();
-  Tensor snapshot = v.clone();   // reads the old value in the same graph
-  Tensor doubled = v * 2;        // too
+  Tensor snapshot = v.clone(); // reads the old value in the same graph
+  Tensor doubled = v * 2;      // too
   v.add_(1);
-  Tensor after = v * 3;          // reads the new value
+  Tensor after = v * 3; // reads the new value
   dlc::sync();
   EXPECT_EQ(snapshot.to_vector<float>()[7], 7);
   EXPECT_EQ(doubled.to_vector<float>()[7], 14);
