@@ -69,7 +69,7 @@ CompilerOptions CompilerOptions::fromEnvironment() {
 namespace {
 
 /// Bumped whenever the entry layout changes.
-constexpr uint32_t kFormatVersion = 3;
+constexpr uint32_t kFormatVersion = 4;
 constexpr char kMagic[4] = {'D', 'L', 'C', 'K'};
 
 uint64_t fnv1a(const uint8_t *data, size_t size,

@@ -325,6 +325,20 @@ LogicalResult Planner::planOp(Operation *op) {
     reference::Kernel kernel;
     if (failed(describeReferenceKernel(op, kernel)))
       return failure();
+    if (kernel.splat) {
+      // Filled where it is needed (zeroed gradients): no bytes in the
+      // plan, no copy from them.
+      Step step;
+      step.kind = StepKind::Fill;
+      step.constant = std::move(kernel.constant);
+      step.where = where(op);
+      FailureOr<int32_t> out = addTemp(constant.getResult(), op);
+      if (failed(out))
+        return failure();
+      step.slots = {*out};
+      plan.steps.push_back(std::move(step));
+      return success();
+    }
     int32_t storage = addStorage(StorageKind::Constant, 0);
     FailureOr<int32_t> slot = addSlot(constant.getResult(), storage, op);
     if (failed(slot))

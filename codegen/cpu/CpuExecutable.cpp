@@ -175,6 +175,27 @@ void combineStep(const Slot &partial, const void *partials, int64_t count,
   }
 }
 
+/// `count` copies of the element `value` (1, 4 or 8 bytes) from `out` on.
+void fill(void *out, int64_t count, const std::vector<uint8_t> &value) {
+  auto typed = [&](auto tag) {
+    using T = decltype(tag);
+    T v;
+    std::memcpy(&v, value.data(), sizeof(T));
+    T *p = static_cast<T *>(out);
+    rt::parallelFor(count, 1 << 16, [&](int64_t begin, int64_t end) {
+      std::fill(p + begin, p + end, v);
+    });
+  };
+  switch (value.size()) {
+  case 1:
+    return typed(uint8_t{});
+  case 4:
+    return typed(uint32_t{});
+  default:
+    return typed(uint64_t{});
+  }
+}
+
 const char *kindName(StepKind kind) {
   switch (kind) {
   case StepKind::Kernel:
@@ -195,6 +216,8 @@ const char *kindName(StepKind kind) {
     return "copy";
   case StepKind::Reference:
     return "reference";
+  case StepKind::Fill:
+    return "fill";
   }
   return "?";
 }
@@ -402,6 +425,11 @@ CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
       std::memcpy(base(slots[1]), base(slots[0]),
                   slotBytes(plan.slots[slots[1]]));
       break;
+    case StepKind::Fill: {
+      const Slot &slot = plan.slots[slots[0]];
+      fill(base(slots[0]), numel(slot), step.constant);
+      break;
+    }
     case StepKind::Reference: {
       reference::Kernel kernel;
       kernel.kind = static_cast<OpKind>(step.op);

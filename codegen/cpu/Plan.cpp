@@ -192,7 +192,7 @@ bool validate(const Plan &plan) {
   }
   for (const Step &step : plan.steps) {
     if (static_cast<uint8_t>(step.kind) >
-            static_cast<uint8_t>(StepKind::Reference) ||
+            static_cast<uint8_t>(StepKind::Fill) ||
         step.grain < 1 || step.iterations < 0)
       return false;
     for (int32_t slot : step.slots)
@@ -228,6 +228,12 @@ bool validate(const Plan &plan) {
       break;
     case StepKind::Concat:
       if (slots < 2)
+        return false;
+      break;
+    case StepKind::Fill:
+      if (slots != 1 || step.constant.empty() ||
+          step.constant.size() !=
+              ::dlc::elementSize(plan.slots[step.slots[0]].type))
         return false;
       break;
     }

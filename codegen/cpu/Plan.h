@@ -59,6 +59,7 @@ enum class StepKind : uint8_t {
   Concat,     ///< slots inputs..., output; attr: dim
   Copy,       ///< slots source, destination
   Reference, ///< a dlc op run by the reference kernels; slots inputs..., output
+  Fill,      ///< slot output; every element is `constant` (one element's bytes)
 };
 
 struct Step {
