@@ -24,6 +24,7 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -584,8 +585,10 @@ FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
   if (!llvmModule)
     return module.emitError("translating the kernels to LLVM IR failed");
   std::string error, dump;
-  if (const char *dir = std::getenv("DLC_DUMP_IR"); dir && *dir)
+  if (const char *dir = std::getenv("DLC_DUMP_IR"); dir && *dir) {
+    llvm::sys::fs::create_directories(dir);
     dump = (Twine(dir) + "/" + name + ".kernels").str();
+  }
   artifact.object = compileToObject(*llvmModule, error, dump);
   if (artifact.object.empty())
     return module.emitError("compiling the kernels failed: ") << error;
