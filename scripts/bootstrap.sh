@@ -22,6 +22,9 @@ packages=(
   libgtest-dev          # GoogleTest for unit tests
   clang-format-19       # `make format`, the version STYLE.md asks for
   libdnnl-dev           # oneDNN: the f32 GEMM behind dlc.matmul on CPU (detects AVX-512 itself)
+  nlohmann-json3-dev    # JSON for safetensors headers and training histories
+  libprotobuf-dev       # TensorBoard event files (Event/Summary messages)
+  protobuf-compiler     # protoc, for the .proto of those messages
 )
 if [[ ${1:-} == --bench ]]; then
   packages+=(libtorch-dev)  # LibTorch 1.13, what dlc-bench compares against
