@@ -33,6 +33,10 @@ void buildDefaultPipeline(OpPassManager &pm);
 /// dlc-cpu-kernels. What the CPU planner reads.
 std::string getCpuPipeline(bool fuse = true);
 
+/// Registers dlc's pipelines as named passes (`--dlc-pipeline`: the
+/// default one; `--dlc-cpu-pipeline`: the CPU backend's), for dlc-opt.
+void registerDlcPipelines();
+
 /// Adds a pipeline in --pass-pipeline syntax ("builtin.module(...)") to
 /// `pm`, registering dlc's passes first.
 void buildPipeline(OpPassManager &pm, StringRef pipeline);

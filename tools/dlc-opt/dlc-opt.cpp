@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Pipeline.h"
 #include "codegen/cpu/Passes.h"
 #include "ir/DlcDialect.h"
 #include "passes/Passes.h"
@@ -27,6 +28,7 @@ int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::dlc::registerDlcPasses();
   mlir::dlc::cpu::registerCpuPasses();
+  mlir::dlc::registerDlcPipelines();
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "dlc optimizer driver: shows dlc IR at every stage\n",

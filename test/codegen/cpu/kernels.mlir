@@ -1,6 +1,10 @@
 // dlc-cpu-kernels: each dlc.fusion becomes a kernel function (scf loops over
 // llvm pointers) and the fusion records how the runtime calls it.
 // RUN: dlc-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(dlc-fuse),dlc-cpu-kernels)' | FileCheck %s
+// The whole CPU pipeline is registered too:
+// RUN: dlc-opt %s --split-input-file --dlc-cpu-pipeline | FileCheck %s --check-prefix=PIPELINE
+// PIPELINE-LABEL: func.func @chain(
+// PIPELINE: dlc.fusion elementwise{{.*}}dlc.kernel = @chain_k0
 
 // A chain over a row-major tensor: every access is contiguous, so the three
 // dimensions merge into one loop over [begin, end), split across threads in
