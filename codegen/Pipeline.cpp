@@ -66,12 +66,17 @@ void registerDlcPipelines() {
   static std::once_flag once;
   std::call_once(once, [] {
     PassPipelineRegistration<>(
-        "dlc-pipeline", "What every recorded graph goes through: " + std::string(getDefaultPipeline()),
+        "dlc-pipeline",
+        "What every recorded graph goes through: " +
+            std::string(getDefaultPipeline()),
         [](OpPassManager &pm) { buildDefaultPipeline(pm); });
-    PassPipelineRegistration<>(
-        "dlc-cpu-pipeline",
-        "The CPU backend's pipeline, up to kernels: " + getCpuPipeline(/*fuse=*/true),
-        [](OpPassManager &pm) { buildPipeline(pm, getCpuPipeline(/*fuse=*/true)); });
+    PassPipelineRegistration<>("dlc-cpu-pipeline",
+                               "The CPU backend's pipeline, up to kernels: " +
+                                   getCpuPipeline(/*fuse=*/true),
+                               [](OpPassManager &pm) {
+                                 buildPipeline(pm,
+                                               getCpuPipeline(/*fuse=*/true));
+                               });
   });
 }
 

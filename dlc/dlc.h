@@ -1,8 +1,9 @@
 //===- dlc.h - The one header a dlc program includes ----------------------===//
 //
 // `#include <dlc/dlc.h>` gives dlc::Tensor and the tensor functions, the
-// indexing helpers, dlc's own functions (sync, set_eager, stats) and the
-// gradient mode. A LibTorch program ports by renaming torch:: to dlc::.
+// indexing helpers, dlc's own functions (sync, set_eager, stats), the
+// gradient mode, dlc::nn (layers, losses, init, functional) and dlc::optim.
+// A LibTorch program ports by renaming torch:: to dlc::.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,12 @@
 #include "frontend/Functions.h"
 #include "frontend/Indexing.h"
 #include "frontend/Tensor.h"
+#include "frontend/nn/Functional.h"
+#include "frontend/nn/Init.h"
+#include "frontend/nn/Module.h"
+#include "frontend/nn/Modules.h"
+#include "frontend/nn/Options.h"
+#include "frontend/optim/Optimizer.h"
 #include "runtime/Device.h"
 #include "runtime/Error.h"
 #include "runtime/ScalarType.h"

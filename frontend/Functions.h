@@ -289,6 +289,11 @@ Tensor index_select(const Tensor &self, int64_t dim, const Tensor &index,
 /// torch.gather: `out[i][j] = self[index[i][j]][j]` for dim 0, and so on.
 Tensor gather(const Tensor &self, int64_t dim, const Tensor &index,
               Loc loc = Loc::current());
+/// torch.index_add: `self` with `source`'s slices along `dim` added at the
+/// positions `index` (1-D) names; repeated indices accumulate, indices
+/// outside `[0, size)` are an error when known, dropped otherwise.
+Tensor index_add(const Tensor &self, int64_t dim, const Tensor &index,
+                 const Tensor &source, Loc loc = Loc::current());
 /// Rows of `weight` ([num_embeddings, dim]) at `indices`, as torch::embedding.
 Tensor embedding(const Tensor &weight, const Tensor &indices,
                  int64_t padding_idx = -1, bool scale_grad_by_freq = false,

@@ -345,6 +345,14 @@ Value Recorder::gather(const Value &input, const Value &indices, int64_t axis) {
                 TensorType{input.type().element, shape});
 }
 
+Value Recorder::scatterAdd(const Value &input, const Value &indices,
+                           const Value &updates, int64_t axis) {
+  GraphNode def;
+  def.op = OpKind::ScatterAdd;
+  def.attr = axis;
+  return record(std::move(def), {input, indices, updates}, input.type());
+}
+
 Value Recorder::iota(ScalarType type, const Shape &shape, int64_t dim) {
   GraphNode def;
   def.op = OpKind::Iota;

@@ -638,6 +638,37 @@ Tensor embedding(const Tensor &weight, const Tensor &indices,
                   {&weight, &indices});
 }
 
+Tensor index_add(const Tensor &self, int64_t dim, const Tensor &index,
+                 const Tensor &source, Loc loc) {
+  Recorder r("index_add", loc);
+  const Shape &shape = r.shape(self);
+  int64_t rank = static_cast<int64_t>(shape.size());
+  if (dim < -rank || dim >= std::max<int64_t>(rank, 1))
+    r.fail("dim {} is out of range for a tensor of rank {}", dim, rank);
+  if (dim < 0)
+    dim += rank;
+  checkIndexType(r, index, "argument 'index'");
+  const Shape &indexShape = r.shape(index);
+  if (indexShape.size() != 1)
+    r.fail("'index' must be 1-D, got shape {}",
+           detail::formatShape(indexShape));
+  Shape expected = shape;
+  if (rank > 0)
+    expected[dim] = indexShape[0];
+  if (r.shape(source) != expected)
+    r.fail("'source' must have shape {} (self's with dim {} of index's "
+           "length), got {}",
+           detail::formatShape(expected), dim,
+           detail::formatShape(r.shape(source)));
+  if (r.impl(source).dtype != r.impl(self).dtype)
+    r.fail("'source' has dtype {} but self has {}",
+           toString(r.impl(source).dtype), toString(r.impl(self).dtype));
+  checkIndexRange(r, index, rank > 0 ? shape[dim] : 1, 0);
+  return r.result(
+      r.scatterAdd(r.value(self), r.value(index), r.value(source), dim),
+      {&self, &source});
+}
+
 Tensor slice(const Tensor &self, int64_t dim, std::optional<int64_t> start,
              std::optional<int64_t> end, int64_t step, Loc loc) {
   return self.slice(dim, start, end, step, loc);

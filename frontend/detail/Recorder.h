@@ -105,6 +105,8 @@ public:
   Value reduce(OpKind kind, const Value &x, const Shape &dims, bool keepdim);
   Value matmul(const Value &a, const Value &b);
   Value gather(const Value &input, const Value &indices, int64_t axis);
+  Value scatterAdd(const Value &input, const Value &indices,
+                   const Value &updates, int64_t axis);
   Value iota(ScalarType type, const Shape &shape, int64_t dim);
   /// distribution: 0 uniform, 1 normal.
   Value random(int distribution, ScalarType type, const Shape &shape);
