@@ -14,6 +14,7 @@
 #include "frontend/Context.h"
 #include "frontend/Functions.h"
 #include "frontend/Indexing.h"
+#include "frontend/Serialize.h"
 #include "frontend/Tensor.h"
 #include "frontend/nn/Functional.h"
 #include "frontend/nn/Init.h"

@@ -20,7 +20,8 @@ const std::vector<double> kStart = {1.0, -2.0, 0.5};
 const std::vector<double> kGrad = {0.5, 1.0, -3.0};
 
 /// Two steps of `optimizer` on w (starting at kStart) with gradient kGrad.
-template <typename Make> std::vector<double> twoSteps(Make make) {
+template <typename Make>
+std::vector<double> twoSteps(Make make) {
   Tensor w = tensor(kStart, kDouble).requires_grad_();
   Tensor c = tensor(kGrad, kDouble);
   auto optimizer = make(std::vector<Tensor>{w});
@@ -32,7 +33,8 @@ template <typename Make> std::vector<double> twoSteps(Make make) {
   return w.to_vector<double>();
 }
 
-void expectValues(const std::vector<double> &actual, const std::vector<double> &expected) {
+void expectValues(const std::vector<double> &actual,
+                  const std::vector<double> &expected) {
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t i = 0; i < actual.size(); ++i)
     EXPECT_NEAR(actual[i], expected[i], 1e-12) << "element " << i;
@@ -53,7 +55,8 @@ TEST(Optim, SGDWithMomentumDampeningNesterovAndWeightDecay) {
       expected.push_back(w);
     }
     expectValues(twoSteps([&](std::vector<Tensor> p) {
-                   return optim::SGD(p, optim::SGDOptions(lr).momentum(m).weight_decay(wd));
+                   return optim::SGD(
+                       p, optim::SGDOptions(lr).momentum(m).weight_decay(wd));
                  }),
                  expected);
   }
@@ -68,7 +71,8 @@ TEST(Optim, SGDWithMomentumDampeningNesterovAndWeightDecay) {
       expected.push_back(w);
     }
     expectValues(twoSteps([&](std::vector<Tensor> p) {
-                   return optim::SGD(p, optim::SGDOptions(lr).momentum(m).dampening(damp));
+                   return optim::SGD(
+                       p, optim::SGDOptions(lr).momentum(m).dampening(damp));
                  }),
                  expected);
   }
@@ -83,15 +87,18 @@ TEST(Optim, SGDWithMomentumDampeningNesterovAndWeightDecay) {
       expected.push_back(w);
     }
     expectValues(twoSteps([&](std::vector<Tensor> p) {
-                   return optim::SGD(p, optim::SGDOptions(lr).momentum(m).nesterov(true));
+                   return optim::SGD(
+                       p, optim::SGDOptions(lr).momentum(m).nesterov(true));
                  }),
                  expected);
   }
-  EXPECT_NE(errorOf([] { optim::SGD({ones({1}).requires_grad_()}, optim::SGDOptions(-1)); })
-                .find("invalid learning rate -1"),
+  EXPECT_NE(errorOf([] {
+              optim::SGD({ones({1}).requires_grad_()}, optim::SGDOptions(-1));
+            }).find("invalid learning rate -1"),
             std::string::npos);
   EXPECT_NE(errorOf([] {
-              optim::SGD({ones({1}).requires_grad_()}, optim::SGDOptions(0.1).nesterov(true));
+              optim::SGD({ones({1}).requires_grad_()},
+                         optim::SGDOptions(0.1).nesterov(true));
             }).find("nesterov momentum requires a momentum"),
             std::string::npos);
 }
@@ -142,8 +149,9 @@ TEST(Optim, AdamAmsgradAndAdamW) {
                }),
                adam(false, true));
   EXPECT_NE(errorOf([] {
-              optim::Adam({ones({1}).requires_grad_()},
-                          optim::AdamOptions().betas(std::make_tuple(1.0, 0.9)));
+              optim::Adam(
+                  {ones({1}).requires_grad_()},
+                  optim::AdamOptions().betas(std::make_tuple(1.0, 0.9)));
             }).find("invalid betas"),
             std::string::npos);
 }
@@ -163,8 +171,10 @@ TEST(Optim, AdagradAndRMSprop) {
       expected.push_back(w);
     }
     expectValues(twoSteps([&](std::vector<Tensor> p) {
-                   return optim::Adagrad(
-                       p, optim::AdagradOptions(lr).lr_decay(decay).initial_accumulator_value(0.1));
+                   return optim::Adagrad(p,
+                                         optim::AdagradOptions(lr)
+                                             .lr_decay(decay)
+                                             .initial_accumulator_value(0.1));
                  }),
                  expected);
   }
@@ -188,11 +198,13 @@ TEST(Optim, AdagradAndRMSprop) {
       }
       expected.push_back(w);
     }
-    expectValues(twoSteps([&](std::vector<Tensor> p) {
-                   return optim::RMSprop(
-                       p, optim::RMSpropOptions(lr).alpha(alpha).momentum(m).centered(centered));
-                 }),
-                 expected);
+    expectValues(
+        twoSteps([&](std::vector<Tensor> p) {
+          return optim::RMSprop(
+              p, optim::RMSpropOptions(lr).alpha(alpha).momentum(m).centered(
+                     centered));
+        }),
+        expected);
   }
 }
 
@@ -201,7 +213,8 @@ TEST(Optim, ParamGroupsStateAndOneProgram) {
   Tensor b = tensor({3.0}, kDouble).requires_grad_();
   std::vector<optim::OptimizerParamGroup> groups;
   groups.emplace_back(std::vector<Tensor>{a});
-  groups.emplace_back(std::vector<Tensor>{b}, std::make_unique<optim::SGDOptions>(0.5));
+  groups.emplace_back(std::vector<Tensor>{b},
+                      std::make_unique<optim::SGDOptions>(0.5));
   optim::SGD sgd(groups, optim::SGDOptions(0.1).momentum(0.9));
   EXPECT_EQ(sgd.param_groups().size(), 2u);
   EXPECT_DOUBLE_EQ(sgd.param_groups()[0].options().get_lr(), 0.1);
@@ -227,8 +240,9 @@ TEST(Optim, ParamGroupsStateAndOneProgram) {
   EXPECT_EQ(state[0].first, "0.0.step");
   EXPECT_EQ(state[0].second.item<int64_t>(), 5);
   EXPECT_EQ(state[1].first, "0.0.momentum_buffer");
-  EXPECT_NE(errorOf([&] { optim::SGD({a, a}, optim::SGDOptions(0.1)); })
-                .find("appears twice in one parameter group"),
+  EXPECT_NE(errorOf([&] {
+              optim::SGD({a, a}, optim::SGDOptions(0.1));
+            }).find("appears twice in one parameter group"),
             std::string::npos);
   EXPECT_NE(errorOf([&] {
               std::vector<optim::OptimizerParamGroup> twice;
@@ -237,8 +251,9 @@ TEST(Optim, ParamGroupsStateAndOneProgram) {
               optim::SGD(twice, optim::SGDOptions(0.1));
             }).find("more than one parameter group"),
             std::string::npos);
-  EXPECT_NE(errorOf([&] { optim::SGD({a * 2}, optim::SGDOptions(0.1)); })
-                .find("can only optimize leaf tensors"),
+  EXPECT_NE(errorOf([&] {
+              optim::SGD({a * 2}, optim::SGDOptions(0.1));
+            }).find("can only optimize leaf tensors"),
             std::string::npos);
 }
 
@@ -268,10 +283,12 @@ TEST(Schedulers, Sequences) {
     cos.push_back(lr());
   }
   for (int e = 1; e <= 5; ++e)
-    EXPECT_NEAR(cos[e - 1], 0.1 + 0.9 * (1 + std::cos(M_PI * e / 4)) / 2, 1e-12);
+    EXPECT_NEAR(cos[e - 1], 0.1 + 0.9 * (1 + std::cos(M_PI * e / 4)) / 2,
+                1e-12);
 
   sgd.param_groups()[0].options().set_lr(1.0);
-  optim::ReduceLROnPlateau plateau(sgd, optim::ReduceLROnPlateau::min, 0.5, /*patience=*/1);
+  optim::ReduceLROnPlateau plateau(sgd, optim::ReduceLROnPlateau::min, 0.5,
+                                   /*patience=*/1);
   std::vector<double> lrs;
   for (float metric : {1.0f, 0.5f, 0.6f, 0.6f, 0.4f, 0.45f, 0.45f}) {
     plateau.step(metric);
