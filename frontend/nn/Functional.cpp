@@ -33,32 +33,38 @@ Tensor reduce(const Tensor &loss, Reduction reduction) {
 
 void checkSameShape(const char *op, const Tensor &input, const Tensor &target) {
   if (input.sizes() != target.sizes())
-    throw Error(fmt::format("{}: input {} and target {} must have the same shape", op,
-                            shapeText(input), shapeText(target)));
+    throw Error(
+        fmt::format("{}: input {} and target {} must have the same shape", op,
+                    shapeText(input), shapeText(target)));
 }
 
 } // namespace
 
 Tensor linear(const Tensor &input, const Tensor &weight, const Tensor &bias) {
   if (weight.dim() != 2)
-    throw Error(fmt::format("linear: weight must be 2-D [out, in], got {}", shapeText(weight)));
+    throw Error(fmt::format("linear: weight must be 2-D [out, in], got {}",
+                            shapeText(weight)));
   if (input.dim() < 1 || input.sizes().back() != weight.sizes()[1])
-    throw Error(fmt::format("linear: input {} does not end with in_features = {}",
-                            shapeText(input), weight.sizes()[1]));
+    throw Error(
+        fmt::format("linear: input {} does not end with in_features = {}",
+                    shapeText(input), weight.sizes()[1]));
   Tensor output = matmul(input, weight.t());
   return bias.defined() ? output + bias : output;
 }
 
-Tensor bilinear(const Tensor &input1, const Tensor &input2, const Tensor &weight,
-                const Tensor &bias) {
+Tensor bilinear(const Tensor &input1, const Tensor &input2,
+                const Tensor &weight, const Tensor &bias) {
   if (weight.dim() != 3)
-    throw Error(fmt::format("bilinear: weight must be 3-D [out, in1, in2], got {}",
-                            shapeText(weight)));
-  int64_t out = weight.sizes()[0], in1 = weight.sizes()[1], in2 = weight.sizes()[2];
+    throw Error(
+        fmt::format("bilinear: weight must be 3-D [out, in1, in2], got {}",
+                    shapeText(weight)));
+  int64_t out = weight.sizes()[0], in1 = weight.sizes()[1],
+          in2 = weight.sizes()[2];
   if (input1.dim() != 2 || input2.dim() != 2 || input1.sizes()[1] != in1 ||
       input2.sizes()[1] != in2 || input1.sizes()[0] != input2.sizes()[0])
     throw Error(fmt::format("bilinear: inputs {} and {} do not match weight {}",
-                            shapeText(input1), shapeText(input2), shapeText(weight)));
+                            shapeText(input1), shapeText(input2),
+                            shapeText(weight)));
   // x1 [B, in1] @ W as [in1, out * in2] -> [B, out, in2], then dot with x2.
   Tensor w = weight.permute({1, 0, 2}).reshape({in1, out * in2});
   Tensor t = matmul(input1, w).reshape({input1.sizes()[0], out, in2});
@@ -77,8 +83,9 @@ Tensor prelu(const Tensor &input, const Tensor &weight) {
   Tensor w = weight;
   if (weight.numel() > 1) {
     if (input.dim() < 2 || input.sizes()[1] != weight.numel())
-      throw Error(fmt::format("prelu: {} weights do not match the channels of input {}",
-                              weight.numel(), shapeText(input)));
+      throw Error(
+          fmt::format("prelu: {} weights do not match the channels of input {}",
+                      weight.numel(), shapeText(input)));
     std::vector<int64_t> shape(input.dim(), 1);
     shape[1] = weight.numel();
     w = weight.reshape(shape);
@@ -96,7 +103,8 @@ Tensor log_softmax(const Tensor &input, const LogSoftmaxFuncOptions &options) {
 Tensor dropout(const Tensor &input, const DropoutFuncOptions &options) {
   double p = options.p();
   if (p < 0 || p > 1)
-    throw Error(fmt::format("dropout: probability has to be between 0 and 1, got {}", p));
+    throw Error(fmt::format(
+        "dropout: probability has to be between 0 and 1, got {}", p));
   if (!options.training() || p == 0)
     return input;
   if (p == 1)
@@ -109,12 +117,14 @@ Tensor layer_norm(const Tensor &input, const LayerNormFuncOptions &options) {
   const std::vector<int64_t> &shape = options.normalized_shape();
   int64_t n = static_cast<int64_t>(shape.size());
   if (n == 0 || input.dim() < n)
-    throw Error(fmt::format("layer_norm: normalized_shape of {} dimensions for input {}", n,
-                            shapeText(input)));
+    throw Error(fmt::format(
+        "layer_norm: normalized_shape of {} dimensions for input {}", n,
+        shapeText(input)));
   for (int64_t i = 0; i < n; ++i)
     if (input.sizes()[input.dim() - n + i] != shape[i])
-      throw Error(fmt::format("layer_norm: input {} does not end with normalized_shape",
-                              shapeText(input)));
+      throw Error(
+          fmt::format("layer_norm: input {} does not end with normalized_shape",
+                      shapeText(input)));
   std::vector<int64_t> dims;
   for (int64_t i = 0; i < n; ++i)
     dims.push_back(input.dim() - n + i);
@@ -129,7 +139,8 @@ Tensor layer_norm(const Tensor &input, const LayerNormFuncOptions &options) {
   return output;
 }
 
-Tensor embedding(const Tensor &input, const Tensor &weight, const EmbeddingFuncOptions &options) {
+Tensor embedding(const Tensor &input, const Tensor &weight,
+                 const EmbeddingFuncOptions &options) {
   Tensor output = dlc::embedding(weight, input);
   if (std::optional<int64_t> pad = options.padding_idx()) {
     // The padding row stays what it is (zeros) and gets no gradient.
@@ -142,27 +153,33 @@ Tensor embedding(const Tensor &input, const Tensor &weight, const EmbeddingFuncO
 Tensor embedding_bag(const Tensor &input, const Tensor &weight,
                      const EmbeddingBagFuncOptions &options) {
   if (weight.dim() != 2)
-    throw Error(fmt::format("embedding_bag: weight must be 2-D, got {}", shapeText(weight)));
+    throw Error(fmt::format("embedding_bag: weight must be 2-D, got {}",
+                            shapeText(weight)));
   EmbeddingBagMode mode = options.mode();
   const Tensor &perSample = options.per_sample_weights();
   if (perSample.defined() && mode != EmbeddingBagMode::Sum)
-    throw Error("embedding_bag: per_sample_weights are only supported for mode kSum");
+    throw Error(
+        "embedding_bag: per_sample_weights are only supported for mode kSum");
   if (perSample.defined() && perSample.sizes() != input.sizes())
-    throw Error(fmt::format("embedding_bag: per_sample_weights {} must have input's shape {}",
-                            shapeText(perSample), shapeText(input)));
+    throw Error(fmt::format(
+        "embedding_bag: per_sample_weights {} must have input's shape {}",
+        shapeText(perSample), shapeText(input)));
   ScalarType type = weight.scalar_type();
   if (input.dim() == 2) {
     if (options.offsets().defined())
-      throw Error("embedding_bag: offsets must be undefined for a 2-D input (each row is a "
+      throw Error("embedding_bag: offsets must be undefined for a 2-D input "
+                  "(each row is a "
                   "bag)");
     Tensor rows = dlc::embedding(weight, input); // [B, N, D]
-    Tensor keep = options.padding_idx() ? (input != *options.padding_idx()).to(type)
-                                        : ones_like(input, TensorOptions().dtype(type));
+    Tensor keep = options.padding_idx()
+                      ? (input != *options.padding_idx()).to(type)
+                      : ones_like(input, TensorOptions().dtype(type));
     if (perSample.defined())
       keep = keep * perSample;
     if (mode == EmbeddingBagMode::Max) {
       // Left-out entries cannot win; an all-padding bag gives zeros.
-      Tensor masked = where(keep.unsqueeze(-1) > 0, rows, full_like(rows, -1e30));
+      Tensor masked =
+          where(keep.unsqueeze(-1) > 0, rows, full_like(rows, -1e30));
       Tensor best = masked.amax({1});
       return where(best <= -1e29, zeros_like(best), best);
     }
@@ -173,8 +190,9 @@ Tensor embedding_bag(const Tensor &input, const Tensor &weight,
     return sum / clamp_min(count, 1);
   }
   if (input.dim() != 1)
-    throw Error(fmt::format("embedding_bag: input must be 1-D (with offsets) or 2-D, got {}",
-                            shapeText(input)));
+    throw Error(fmt::format(
+        "embedding_bag: input must be 1-D (with offsets) or 2-D, got {}",
+        shapeText(input)));
   const Tensor &offsets = options.offsets();
   if (!offsets.defined() || offsets.dim() != 1)
     throw Error("embedding_bag: a 1-D input needs 1-D offsets");
@@ -185,24 +203,31 @@ Tensor embedding_bag(const Tensor &input, const Tensor &weight,
   // The bag of every entry: how many bag starts (after the first) lie at or
   // before it.
   Tensor position = arange(total, TensorOptions().dtype(kLong)).unsqueeze(1);
-  Tensor starts = offsets.narrow(0, 1, std::max<int64_t>(bags - 1, 0)).to(kLong).unsqueeze(0);
-  Tensor bag = bags > 1 ? (position >= starts).to(kLong).sum(1) : zeros({total}, kLong);
+  Tensor starts = offsets.narrow(0, 1, std::max<int64_t>(bags - 1, 0))
+                      .to(kLong)
+                      .unsqueeze(0);
+  Tensor bag =
+      bags > 1 ? (position >= starts).to(kLong).sum(1) : zeros({total}, kLong);
   Tensor rows = dlc::embedding(weight, input); // [total, D]
-  Tensor keep = options.padding_idx() ? (input != *options.padding_idx()).to(type)
-                                      : ones({total}, TensorOptions().dtype(type));
+  Tensor keep = options.padding_idx()
+                    ? (input != *options.padding_idx()).to(type)
+                    : ones({total}, TensorOptions().dtype(type));
   if (perSample.defined())
     keep = keep * perSample;
   if (mode == EmbeddingBagMode::Max)
-    throw Error("embedding_bag: mode kMax with offsets is not supported; use a 2-D input");
+    throw Error("embedding_bag: mode kMax with offsets is not supported; use a "
+                "2-D input");
   Tensor out = zeros({bags, weight.sizes()[1]}, TensorOptions().dtype(type));
   Tensor sum = index_add(out, 0, bag, rows * keep.unsqueeze(1));
   if (mode == EmbeddingBagMode::Sum)
     return sum;
-  Tensor count = index_add(zeros({bags}, TensorOptions().dtype(type)), 0, bag, keep);
+  Tensor count =
+      index_add(zeros({bags}, TensorOptions().dtype(type)), 0, bag, keep);
   return sum / clamp_min(count, 1).unsqueeze(1);
 }
 
-Tensor mse_loss(const Tensor &input, const Tensor &target, const MSELossFuncOptions &options) {
+Tensor mse_loss(const Tensor &input, const Tensor &target,
+                const MSELossFuncOptions &options) {
   checkSameShape("mse_loss", input, target);
   Tensor diff = input - target;
   return reduce(diff * diff, options.reduction());
@@ -219,8 +244,9 @@ Tensor binary_cross_entropy(const Tensor &input, const Tensor &target,
   return reduce(loss, options.reduction());
 }
 
-Tensor binary_cross_entropy_with_logits(const Tensor &input, const Tensor &target,
-                                        const BinaryCrossEntropyWithLogitsFuncOptions &options) {
+Tensor binary_cross_entropy_with_logits(
+    const Tensor &input, const Tensor &target,
+    const BinaryCrossEntropyWithLogitsFuncOptions &options) {
   checkSameShape("binary_cross_entropy_with_logits", input, target);
   // log(1 + e^-|x|) + max(-x, 0): stable for any x.
   Tensor softplus = log1p(exp(-abs(input))) + clamp_min(-input, 0);
@@ -236,10 +262,12 @@ Tensor binary_cross_entropy_with_logits(const Tensor &input, const Tensor &targe
   return reduce(loss, options.reduction());
 }
 
-Tensor nll_loss(const Tensor &input, const Tensor &target, const NLLLossFuncOptions &options) {
+Tensor nll_loss(const Tensor &input, const Tensor &target,
+                const NLLLossFuncOptions &options) {
   if (input.dim() < 1 || (input.dim() >= 2 && target.dim() != input.dim() - 1))
-    throw Error(fmt::format("nll_loss: input {} and target {} do not match ([N, C] and [N])",
-                            shapeText(input), shapeText(target)));
+    throw Error(fmt::format(
+        "nll_loss: input {} and target {} do not match ([N, C] and [N])",
+        shapeText(input), shapeText(target)));
   if (target.scalar_type() != kLong && target.scalar_type() != kInt)
     throw Error("nll_loss: target must hold class indices (int64 or int32)");
   int64_t classDim = input.dim() >= 2 ? 1 : 0;
@@ -247,10 +275,13 @@ Tensor nll_loss(const Tensor &input, const Tensor &target, const NLLLossFuncOpti
   Tensor valid = target != ignore;
   // Ignored entries read class 0 and count for nothing.
   Tensor safe = where(valid, target, zeros_like(target));
-  Tensor picked = input.gather(classDim, safe.unsqueeze(classDim)).squeeze(classDim);
+  Tensor picked =
+      input.gather(classDim, safe.unsqueeze(classDim)).squeeze(classDim);
   Tensor weight = valid.to(input.scalar_type());
   if (options.weight().defined())
-    weight = weight * options.weight().index_select(0, safe.flatten()).reshape(safe.sizes());
+    weight =
+        weight *
+        options.weight().index_select(0, safe.flatten()).reshape(safe.sizes());
   Tensor loss = -picked * weight;
   switch (options.reduction()) {
   case Reduction::None:
@@ -272,23 +303,27 @@ Tensor cross_entropy(const Tensor &input, const Tensor &target,
   Tensor logp = dlc::log_softmax(input, classDim);
   double smoothing = options.label_smoothing();
   if (smoothing < 0 || smoothing > 1)
-    throw Error(fmt::format("cross_entropy: label_smoothing must be in [0, 1], got {}",
-                            smoothing));
+    throw Error(fmt::format(
+        "cross_entropy: label_smoothing must be in [0, 1], got {}", smoothing));
   if (target.scalar_type() == kFloat || target.scalar_type() == kDouble) {
     // Class probabilities.
     checkSameShape("cross_entropy", input, target);
-    Tensor probs = smoothing > 0 ? target * (1 - smoothing) + smoothing / classes : target;
-    Tensor w = options.weight().defined() ? logp * options.weight().reshape(
-                                                       classDim == 1 && input.dim() > 1
-                                                           ? std::vector<int64_t>{1, classes}
-                                                           : std::vector<int64_t>{classes})
-                                          : logp;
-    return reduce(-(probs * w).sum(classDim), options.reduction() == Reduction::Mean
-                                                  ? Reduction::Mean
-                                                  : options.reduction());
+    Tensor probs =
+        smoothing > 0 ? target * (1 - smoothing) + smoothing / classes : target;
+    Tensor w = options.weight().defined()
+                   ? logp * options.weight().reshape(
+                                classDim == 1 && input.dim() > 1
+                                    ? std::vector<int64_t>{1, classes}
+                                    : std::vector<int64_t>{classes})
+                   : logp;
+    return reduce(-(probs * w).sum(classDim),
+                  options.reduction() == Reduction::Mean ? Reduction::Mean
+                                                         : options.reduction());
   }
   NLLLossFuncOptions nll;
-  nll.weight(options.weight()).ignore_index(options.ignore_index()).reduction(options.reduction());
+  nll.weight(options.weight())
+      .ignore_index(options.ignore_index())
+      .reduction(options.reduction());
   Tensor loss = nll_loss(logp, target, nll);
   if (smoothing == 0)
     return loss;

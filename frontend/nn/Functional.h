@@ -126,10 +126,11 @@ using CrossEntropyFuncOptions = CrossEntropyLossOptions;
 //===----------------------------------------------------------------------===//
 
 /// `input @ weight^T + bias` (weight is [out, in], as nn::Linear's).
-Tensor linear(const Tensor &input, const Tensor &weight, const Tensor &bias = {});
+Tensor linear(const Tensor &input, const Tensor &weight,
+              const Tensor &bias = {});
 /// `sum_ij x1_i W_oij x2_j + b_o` (weight is [out, in1, in2]).
-Tensor bilinear(const Tensor &input1, const Tensor &input2, const Tensor &weight,
-                const Tensor &bias = {});
+Tensor bilinear(const Tensor &input1, const Tensor &input2,
+                const Tensor &weight, const Tensor &bias = {});
 
 Tensor relu(const Tensor &input);
 Tensor sigmoid(const Tensor &input);
@@ -159,11 +160,13 @@ Tensor mse_loss(const Tensor &input, const Tensor &target,
                 const MSELossFuncOptions &options = {});
 Tensor binary_cross_entropy(const Tensor &input, const Tensor &target,
                             const BinaryCrossEntropyFuncOptions &options = {});
-Tensor binary_cross_entropy_with_logits(const Tensor &input, const Tensor &target,
-                                        const BinaryCrossEntropyWithLogitsFuncOptions &options = {});
+Tensor binary_cross_entropy_with_logits(
+    const Tensor &input, const Tensor &target,
+    const BinaryCrossEntropyWithLogitsFuncOptions &options = {});
 /// `input` holds log-probabilities [N, C] (or [N, C, d...]); `target` class
 /// indices [N] (or [N, d...]).
-Tensor nll_loss(const Tensor &input, const Tensor &target, const NLLLossFuncOptions &options = {});
+Tensor nll_loss(const Tensor &input, const Tensor &target,
+                const NLLLossFuncOptions &options = {});
 /// log_softmax over dimension 1, then nll_loss; `target` may also hold
 /// class probabilities of input's shape.
 Tensor cross_entropy(const Tensor &input, const Tensor &target,

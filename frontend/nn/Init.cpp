@@ -40,12 +40,14 @@ double calculate_gain(Nonlinearity nonlinearity, double param) {
   return 1;
 }
 
-std::pair<int64_t, int64_t> _calculate_fan_in_and_fan_out(const Tensor &tensor) {
+std::pair<int64_t, int64_t>
+_calculate_fan_in_and_fan_out(const Tensor &tensor) {
   int64_t dims = tensor.dim();
   if (dims < 2)
-    throw Error(fmt::format("nn::init: fan in and fan out need a tensor of at least 2 "
-                            "dimensions, got {}",
-                            dims));
+    throw Error(
+        fmt::format("nn::init: fan in and fan out need a tensor of at least 2 "
+                    "dimensions, got {}",
+                    dims));
   int64_t receptive = 1;
   for (int64_t d = 2; d < dims; ++d)
     receptive *= tensor.sizes()[d];
@@ -75,7 +77,8 @@ Tensor xavier_uniform_(Tensor tensor, double gain) {
 
 Tensor xavier_normal_(Tensor tensor, double gain) {
   auto [in, out] = _calculate_fan_in_and_fan_out(tensor);
-  return normal_(tensor, 0, gain * std::sqrt(2.0 / static_cast<double>(in + out)));
+  return normal_(tensor, 0,
+                 gain * std::sqrt(2.0 / static_cast<double>(in + out)));
 }
 
 static double kaimingStd(const Tensor &tensor, double a, FanMode mode,
@@ -83,16 +86,19 @@ static double kaimingStd(const Tensor &tensor, double a, FanMode mode,
   auto [in, out] = _calculate_fan_in_and_fan_out(tensor);
   int64_t fan = mode == FanMode::FanIn ? in : out;
   if (fan == 0)
-    throw Error("nn::init: a kaiming initialisation of a tensor with no elements");
+    throw Error(
+        "nn::init: a kaiming initialisation of a tensor with no elements");
   return calculate_gain(nonlinearity, a) / std::sqrt(static_cast<double>(fan));
 }
 
-Tensor kaiming_uniform_(Tensor tensor, double a, FanMode mode, Nonlinearity nonlinearity) {
+Tensor kaiming_uniform_(Tensor tensor, double a, FanMode mode,
+                        Nonlinearity nonlinearity) {
   double bound = std::sqrt(3.0) * kaimingStd(tensor, a, mode, nonlinearity);
   return uniform_(tensor, -bound, bound);
 }
 
-Tensor kaiming_normal_(Tensor tensor, double a, FanMode mode, Nonlinearity nonlinearity) {
+Tensor kaiming_normal_(Tensor tensor, double a, FanMode mode,
+                       Nonlinearity nonlinearity) {
   return normal_(tensor, 0, kaimingStd(tensor, a, mode, nonlinearity));
 }
 

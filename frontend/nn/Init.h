@@ -28,9 +28,11 @@ Tensor ones_(Tensor tensor);
 Tensor zeros_(Tensor tensor);
 Tensor xavier_uniform_(Tensor tensor, double gain = 1.0);
 Tensor xavier_normal_(Tensor tensor, double gain = 1.0);
-Tensor kaiming_uniform_(Tensor tensor, double a = 0, FanMode mode = FanMode::FanIn,
+Tensor kaiming_uniform_(Tensor tensor, double a = 0,
+                        FanMode mode = FanMode::FanIn,
                         Nonlinearity nonlinearity = Nonlinearity::LeakyReLU);
-Tensor kaiming_normal_(Tensor tensor, double a = 0, FanMode mode = FanMode::FanIn,
+Tensor kaiming_normal_(Tensor tensor, double a = 0,
+                       FanMode mode = FanMode::FanIn,
                        Nonlinearity nonlinearity = Nonlinearity::LeakyReLU);
 
 } // namespace dlc::nn::init

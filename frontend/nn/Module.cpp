@@ -7,13 +7,16 @@
 
 namespace dlc::nn {
 
-Module::Module(std::string name) : name_(name.empty() ? "Module" : std::move(name)) {}
+Module::Module(std::string name)
+    : name_(name.empty() ? "Module" : std::move(name)) {}
 
-Tensor &Module::register_parameter(std::string name, Tensor tensor, bool requires_grad) {
+Tensor &Module::register_parameter(std::string name, Tensor tensor,
+                                   bool requires_grad) {
   if (name.empty() || name.find('.') != std::string::npos)
-    throw Error(fmt::format("register_parameter: the name '{}' must be non-empty and contain "
-                            "no dot",
-                            name));
+    throw Error(fmt::format(
+        "register_parameter: the name '{}' must be non-empty and contain "
+        "no dot",
+        name));
   if (tensor.defined() && requires_grad && !tensor.requires_grad()) {
     // A parameter is a leaf of its own, whatever computed its initial value.
     NoGradGuard noGrad;
@@ -25,23 +28,26 @@ Tensor &Module::register_parameter(std::string name, Tensor tensor, bool require
 
 Tensor &Module::register_buffer(std::string name, Tensor tensor) {
   if (name.empty() || name.find('.') != std::string::npos)
-    throw Error(fmt::format("register_buffer: the name '{}' must be non-empty and contain no "
-                            "dot",
-                            name));
+    throw Error(fmt::format(
+        "register_buffer: the name '{}' must be non-empty and contain no "
+        "dot",
+        name));
   return buffers_.insert(std::move(name), std::move(tensor));
 }
 
 void Module::addChild(std::string name, std::shared_ptr<Module> module) {
   if (name.empty() || name.find('.') != std::string::npos)
-    throw Error(fmt::format("register_module: the name '{}' must be non-empty and contain no "
-                            "dot",
-                            name));
+    throw Error(fmt::format(
+        "register_module: the name '{}' must be non-empty and contain no "
+        "dot",
+        name));
   if (!module)
     throw Error(fmt::format("register_module: submodule '{}' is empty", name));
   children_.insert(std::move(name), std::move(module));
 }
 
-void Module::replace_module(const std::string &name, std::shared_ptr<Module> module) {
+void Module::replace_module(const std::string &name,
+                            std::shared_ptr<Module> module) {
   if (!module)
     throw Error(fmt::format("replace_module: submodule '{}' is empty", name));
   children_[name] = std::move(module);
@@ -74,11 +80,16 @@ OrderedDict<std::string, Tensor> Module::named_buffers(bool recurse) const {
   return result;
 }
 
-std::vector<Tensor> Module::buffers(bool recurse) const { return named_buffers(recurse).values(); }
+std::vector<Tensor> Module::buffers(bool recurse) const {
+  return named_buffers(recurse).values();
+}
 
-std::vector<std::shared_ptr<Module>> Module::children() const { return children_.values(); }
+std::vector<std::shared_ptr<Module>> Module::children() const {
+  return children_.values();
+}
 
-OrderedDict<std::string, std::shared_ptr<Module>> Module::named_children() const {
+OrderedDict<std::string, std::shared_ptr<Module>>
+Module::named_children() const {
   return children_;
 }
 
@@ -88,7 +99,8 @@ Module::named_modules(const std::string &prefix, bool include_self) {
   if (include_self)
     result.insert(prefix, shared_from_this());
   for (const auto &child : children_) {
-    std::string name = prefix.empty() ? child.key() : prefix + "." + child.key();
+    std::string name =
+        prefix.empty() ? child.key() : prefix + "." + child.key();
     for (const auto &item : child.value()->named_modules(name, true))
       result.insert(item.key(), item.value());
   }

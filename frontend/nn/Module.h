@@ -26,7 +26,8 @@ namespace dlc {
 
 /// An insertion-ordered dictionary, as torch::OrderedDict: iteration gives
 /// items with key() and value(); keys are unique.
-template <typename Key, typename Value> class OrderedDict {
+template <typename Key, typename Value>
+class OrderedDict {
 public:
   class Item {
   public:
@@ -42,7 +43,8 @@ public:
   };
 
   OrderedDict() = default;
-  explicit OrderedDict(std::string keyDescription) : description(std::move(keyDescription)) {}
+  explicit OrderedDict(std::string keyDescription)
+      : description(std::move(keyDescription)) {}
 
   /// Adds `value` under `key`; a key already there is an error.
   Value &insert(Key key, Value value) {
@@ -123,14 +125,15 @@ public:
 
   /// Registers a parameter (a leaf that requires grad unless `requires_grad`
   /// is false) and returns the tensor the module holds.
-  Tensor &register_parameter(std::string name, Tensor tensor, bool requires_grad = true);
+  Tensor &register_parameter(std::string name, Tensor tensor,
+                             bool requires_grad = true);
   /// Registers state that is saved but not trained (BatchNorm's running
   /// statistics).
   Tensor &register_buffer(std::string name, Tensor tensor);
   /// Registers a submodule; its parameters become ours as "name.param".
   template <typename ModuleType>
-  std::shared_ptr<ModuleType> register_module(std::string name,
-                                              std::shared_ptr<ModuleType> module) {
+  std::shared_ptr<ModuleType>
+  register_module(std::string name, std::shared_ptr<ModuleType> module) {
     addChild(std::move(name), module);
     return module;
   }
@@ -151,8 +154,8 @@ public:
   OrderedDict<std::string, std::shared_ptr<Module>> named_children() const;
   /// This module (unless `include_self` is false) and all below it.
   std::vector<std::shared_ptr<Module>> modules(bool include_self = true);
-  OrderedDict<std::string, std::shared_ptr<Module>> named_modules(const std::string &prefix = "",
-                                                                  bool include_self = true);
+  OrderedDict<std::string, std::shared_ptr<Module>>
+  named_modules(const std::string &prefix = "", bool include_self = true);
 
   /// Training mode (Dropout drops, BatchNorm uses batch statistics).
   virtual void train(bool on = true);
@@ -197,7 +200,8 @@ private:
 std::ostream &operator<<(std::ostream &stream, const Module &module);
 
 /// Derive layers from this to get the Impl's name from its type.
-template <typename Derived> class Cloneable : public Module {
+template <typename Derived>
+class Cloneable : public Module {
 public:
   using Module::Module;
 };
@@ -205,7 +209,8 @@ public:
 /// A shared handle to a module, as torch::nn::ModuleHolder: `Linear(3, 4)`
 /// makes a LinearImpl; `Linear{nullptr}` is empty; `linear->weight` and
 /// `linear(x)` (forward) reach it.
-template <typename Contained> class ModuleHolder {
+template <typename Contained>
+class ModuleHolder {
 public:
   using ContainedType = Contained;
 
@@ -220,8 +225,8 @@ public:
              !std::is_convertible_v<Head, std::shared_ptr<Contained>> &&
              std::is_constructible_v<Contained, Head, Tail...>)
   explicit ModuleHolder(Head &&head, Tail &&...tail)
-      : impl(std::make_shared<Contained>(std::forward<Head>(head), std::forward<Tail>(tail)...)) {
-  }
+      : impl(std::make_shared<Contained>(std::forward<Head>(head),
+                                         std::forward<Tail>(tail)...)) {}
   ModuleHolder(std::shared_ptr<Contained> module) : impl(std::move(module)) {}
 
   Contained *operator->() { return get(); }
@@ -231,14 +236,16 @@ public:
   const std::shared_ptr<Contained> &ptr() const { return impl; }
   Contained *get() const {
     if (!impl)
-      throw Error("accessing an empty module holder (constructed with nullptr)");
+      throw Error(
+          "accessing an empty module holder (constructed with nullptr)");
     return impl.get();
   }
   bool is_empty() const { return impl == nullptr; }
   explicit operator bool() const { return impl != nullptr; }
 
   /// Calls forward.
-  template <typename... Args> decltype(auto) operator()(Args &&...args) {
+  template <typename... Args>
+  decltype(auto) operator()(Args &&...args) {
     return get()->forward(std::forward<Args>(args)...);
   }
 
@@ -247,7 +254,8 @@ protected:
 };
 
 template <typename Contained>
-std::ostream &operator<<(std::ostream &stream, const ModuleHolder<Contained> &module) {
+std::ostream &operator<<(std::ostream &stream,
+                         const ModuleHolder<Contained> &module) {
   return stream << *module;
 }
 
@@ -256,24 +264,24 @@ std::ostream &operator<<(std::ostream &stream, const ModuleHolder<Contained> &mo
 
 /// `DLC_MODULE(Linear)` declares `class Linear : ModuleHolder<LinearImpl>`,
 /// as TORCH_MODULE.
-#define DLC_MODULE(Name)                                                                           \
-  class Name : public ::dlc::nn::ModuleHolder<Name##Impl> {                                        \
-  public:                                                                                          \
-    using ::dlc::nn::ModuleHolder<Name##Impl>::ModuleHolder;                                       \
+#define DLC_MODULE(Name)                                                       \
+  class Name : public ::dlc::nn::ModuleHolder<Name##Impl> {                    \
+  public:                                                                      \
+    using ::dlc::nn::ModuleHolder<Name##Impl>::ModuleHolder;                   \
   }
 
 /// `DLC_ARG(double, lr)` declares an option with a chainable setter
 /// `lr(value)`, a getter `lr()` and a member `lr_`, as TORCH_ARG.
-#define DLC_ARG(T, name)                                                                           \
-public:                                                                                            \
-  inline auto name(const T &value)->decltype(*this) {                                              \
-    this->name##_ = value;                                                                         \
-    return *this;                                                                                  \
-  }                                                                                                \
-  inline const T &name() const noexcept { return this->name##_; }                                  \
-  inline T &name() noexcept { return this->name##_; }                                              \
-                                                                                                   \
-private:                                                                                           \
+#define DLC_ARG(T, name)                                                       \
+public:                                                                        \
+  inline auto name(const T &value) -> decltype(*this) {                        \
+    this->name##_ = value;                                                     \
+    return *this;                                                              \
+  }                                                                            \
+  inline const T &name() const noexcept { return this->name##_; }              \
+  inline T &name() noexcept { return this->name##_; }                          \
+                                                                               \
+private:                                                                       \
   T name##_
 
 #endif // DLC_FRONTEND_NN_MODULE_H

@@ -29,7 +29,8 @@ void zeroRow(Tensor &weight, int64_t row) {
 
 void checkPositive(const char *layer, const char *what, int64_t value) {
   if (value <= 0)
-    throw Error(fmt::format("{}: {} must be positive, got {}", layer, what, value));
+    throw Error(
+        fmt::format("{}: {} must be positive, got {}", layer, what, value));
 }
 
 } // namespace
@@ -38,14 +39,16 @@ void checkPositive(const char *layer, const char *what, int64_t value) {
 // Linear and Bilinear
 //===----------------------------------------------------------------------===//
 
-LinearImpl::LinearImpl(const LinearOptions &options) : Cloneable("Linear"), options(options) {
+LinearImpl::LinearImpl(const LinearOptions &options)
+    : Cloneable("Linear"), options(options) {
   reset();
 }
 
 void LinearImpl::reset() {
   checkPositive("Linear", "in_features", options.in_features());
   checkPositive("Linear", "out_features", options.out_features());
-  weight = register_parameter("weight", dlc::empty({options.out_features(), options.in_features()}));
+  weight = register_parameter(
+      "weight", dlc::empty({options.out_features(), options.in_features()}));
   if (options.bias())
     bias = register_parameter("bias", dlc::empty({options.out_features()}));
   reset_parameters();
@@ -57,12 +60,14 @@ void LinearImpl::reset_parameters() {
     uniformByFan(bias, options.in_features());
 }
 
-Tensor LinearImpl::forward(const Tensor &input) { return functional::linear(input, weight, bias); }
+Tensor LinearImpl::forward(const Tensor &input) {
+  return functional::linear(input, weight, bias);
+}
 
 void LinearImpl::pretty_print(std::ostream &stream) const {
   stream << "Linear(in_features=" << options.in_features()
-         << ", out_features=" << options.out_features() << ", bias=" << std::boolalpha
-         << options.bias() << ")";
+         << ", out_features=" << options.out_features()
+         << ", bias=" << std::boolalpha << options.bias() << ")";
 }
 
 BilinearImpl::BilinearImpl(const BilinearOptions &options)
@@ -72,8 +77,8 @@ BilinearImpl::BilinearImpl(const BilinearOptions &options)
 
 void BilinearImpl::reset() {
   weight = register_parameter(
-      "weight",
-      dlc::empty({options.out_features(), options.in1_features(), options.in2_features()}));
+      "weight", dlc::empty({options.out_features(), options.in1_features(),
+                            options.in2_features()}));
   if (options.bias())
     bias = register_parameter("bias", dlc::empty({options.out_features()}));
   reset_parameters();
@@ -93,14 +98,15 @@ Tensor BilinearImpl::forward(const Tensor &input1, const Tensor &input2) {
 // Embeddings
 //===----------------------------------------------------------------------===//
 
-static std::optional<int64_t> checkPadding(const char *layer, std::optional<int64_t> padding,
-                                           int64_t num) {
+static std::optional<int64_t>
+checkPadding(const char *layer, std::optional<int64_t> padding, int64_t num) {
   if (!padding)
     return padding;
   int64_t p = *padding < 0 ? *padding + num : *padding;
   if (p < 0 || p >= num)
-    throw Error(fmt::format("{}: padding_idx {} must be within num_embeddings ({})", layer,
-                            *padding, num));
+    throw Error(
+        fmt::format("{}: padding_idx {} must be within num_embeddings ({})",
+                    layer, *padding, num));
   return p;
 }
 
@@ -112,15 +118,18 @@ EmbeddingImpl::EmbeddingImpl(const EmbeddingOptions &options)
 void EmbeddingImpl::reset() {
   checkPositive("Embedding", "num_embeddings", options.num_embeddings());
   checkPositive("Embedding", "embedding_dim", options.embedding_dim());
-  options.padding_idx(checkPadding("Embedding", options.padding_idx(), options.num_embeddings()));
+  options.padding_idx(checkPadding("Embedding", options.padding_idx(),
+                                   options.num_embeddings()));
   if (options._weight().defined()) {
     if (options._weight().sizes() !=
         std::vector<int64_t>{options.num_embeddings(), options.embedding_dim()})
-      throw Error("Embedding: _weight does not have shape [num_embeddings, embedding_dim]");
+      throw Error("Embedding: _weight does not have shape [num_embeddings, "
+                  "embedding_dim]");
     weight = register_parameter("weight", options._weight());
     return;
   }
-  weight = register_parameter("weight", dlc::empty({options.num_embeddings(), options.embedding_dim()}));
+  weight = register_parameter("weight", dlc::empty({options.num_embeddings(),
+                                                    options.embedding_dim()}));
   reset_parameters();
 }
 
@@ -152,13 +161,14 @@ EmbeddingBagImpl::EmbeddingBagImpl(const EmbeddingBagOptions &options)
 void EmbeddingBagImpl::reset() {
   checkPositive("EmbeddingBag", "num_embeddings", options.num_embeddings());
   checkPositive("EmbeddingBag", "embedding_dim", options.embedding_dim());
-  options.padding_idx(
-      checkPadding("EmbeddingBag", options.padding_idx(), options.num_embeddings()));
+  options.padding_idx(checkPadding("EmbeddingBag", options.padding_idx(),
+                                   options.num_embeddings()));
   if (options._weight().defined()) {
     weight = register_parameter("weight", options._weight());
     return;
   }
-  weight = register_parameter("weight", dlc::empty({options.num_embeddings(), options.embedding_dim()}));
+  weight = register_parameter("weight", dlc::empty({options.num_embeddings(),
+                                                    options.embedding_dim()}));
   reset_parameters();
 }
 
@@ -192,7 +202,8 @@ void LayerNormImpl::reset() {
   if (options.normalized_shape().empty())
     throw Error("LayerNorm: normalized_shape must not be empty");
   if (options.elementwise_affine()) {
-    weight = register_parameter("weight", dlc::empty(options.normalized_shape()));
+    weight =
+        register_parameter("weight", dlc::empty(options.normalized_shape()));
     bias = register_parameter("bias", dlc::empty(options.normalized_shape()));
   }
   reset_parameters();
@@ -223,9 +234,12 @@ void BatchNorm1dImpl::reset() {
     bias = register_parameter("bias", dlc::empty({options.num_features()}));
   }
   if (options.track_running_stats()) {
-    running_mean = register_buffer("running_mean", zeros({options.num_features()}));
-    running_var = register_buffer("running_var", ones({options.num_features()}));
-    num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, kLong));
+    running_mean =
+        register_buffer("running_mean", zeros({options.num_features()}));
+    running_var =
+        register_buffer("running_var", ones({options.num_features()}));
+    num_batches_tracked =
+        register_buffer("num_batches_tracked", zeros({}, kLong));
   }
   reset_parameters();
 }
@@ -250,11 +264,13 @@ void BatchNorm1dImpl::reset_parameters() {
 Tensor BatchNorm1dImpl::forward(const Tensor &input) {
   int64_t rank = input.dim();
   if ((rank != 2 && rank != 3) || input.sizes()[1] != options.num_features())
-    throw Error(fmt::format("BatchNorm1d: expected input [N, {0}] or [N, {0}, L], got {1} "
-                            "dimensions of sizes [{2}]",
-                            options.num_features(), rank,
-                            fmt::join(input.sizes().begin(), input.sizes().end(), ", ")));
-  std::vector<int64_t> dims = rank == 2 ? std::vector<int64_t>{0} : std::vector<int64_t>{0, 2};
+    throw Error(fmt::format(
+        "BatchNorm1d: expected input [N, {0}] or [N, {0}, L], got {1} "
+        "dimensions of sizes [{2}]",
+        options.num_features(), rank,
+        fmt::join(input.sizes().begin(), input.sizes().end(), ", ")));
+  std::vector<int64_t> dims =
+      rank == 2 ? std::vector<int64_t>{0} : std::vector<int64_t>{0, 2};
   std::vector<int64_t> channel(rank, 1);
   channel[1] = options.num_features();
   bool useBatch = is_training() || !options.track_running_stats();
@@ -262,26 +278,30 @@ Tensor BatchNorm1dImpl::forward(const Tensor &input) {
   if (useBatch) {
     int64_t count = input.numel() / options.num_features();
     if (is_training() && count <= 1)
-      throw Error(fmt::format("BatchNorm1d: expected more than 1 value per channel when "
-                              "training, got input of {} elements",
-                              input.numel()));
+      throw Error(fmt::format(
+          "BatchNorm1d: expected more than 1 value per channel when "
+          "training, got input of {} elements",
+          input.numel()));
     mean = input.mean(dims, /*keepdim=*/true);
     Tensor centered = input - mean;
     var = (centered * centered).mean(dims, /*keepdim=*/true);
     if (is_training() && options.track_running_stats()) {
       NoGradGuard noGrad;
       num_batches_tracked.add_(1);
-      double momentum = options.momentum()
-                            ? *options.momentum()
-                            : 0; // cumulative average: momentum 1 / batches, below
-      Tensor unbiased = var.reshape({options.num_features()}) *
-                        (static_cast<double>(count) / static_cast<double>(count - 1));
+      double momentum =
+          options.momentum()
+              ? *options.momentum()
+              : 0; // cumulative average: momentum 1 / batches, below
+      Tensor unbiased =
+          var.reshape({options.num_features()}) *
+          (static_cast<double>(count) / static_cast<double>(count - 1));
       Tensor batchMean = mean.reshape({options.num_features()}).detach();
       if (options.momentum()) {
         running_mean.mul_(1 - momentum).add_(batchMean * momentum);
         running_var.mul_(1 - momentum).add_(unbiased.detach() * momentum);
       } else {
-        Tensor factor = 1.0 / num_batches_tracked.to(running_mean.scalar_type());
+        Tensor factor =
+            1.0 / num_batches_tracked.to(running_mean.scalar_type());
         running_mean.add_((batchMean - running_mean) * factor);
         running_var.add_((unbiased.detach() - running_var) * factor);
       }
@@ -296,10 +316,11 @@ Tensor BatchNorm1dImpl::forward(const Tensor &input) {
   return output;
 }
 
-DropoutImpl::DropoutImpl(const DropoutOptions &options) : Cloneable("Dropout"), options(options) {
+DropoutImpl::DropoutImpl(const DropoutOptions &options)
+    : Cloneable("Dropout"), options(options) {
   if (options.p() < 0 || options.p() > 1)
-    throw Error(fmt::format("Dropout: probability has to be between 0 and 1, got {}",
-                            options.p()));
+    throw Error(fmt::format(
+        "Dropout: probability has to be between 0 and 1, got {}", options.p()));
 }
 
 Tensor DropoutImpl::forward(const Tensor &input) {
@@ -312,13 +333,15 @@ void DropoutImpl::pretty_print(std::ostream &stream) const {
   stream << "Dropout(p=" << options.p() << ")";
 }
 
-PReLUImpl::PReLUImpl(const PReLUOptions &options) : Cloneable("PReLU"), options(options) {
+PReLUImpl::PReLUImpl(const PReLUOptions &options)
+    : Cloneable("PReLU"), options(options) {
   reset();
 }
 
 void PReLUImpl::reset() {
   checkPositive("PReLU", "num_parameters", options.num_parameters());
-  weight = register_parameter("weight", full({options.num_parameters()}, options.init()));
+  weight = register_parameter("weight",
+                              full({options.num_parameters()}, options.init()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -328,8 +351,8 @@ void PReLUImpl::reset() {
 namespace {
 
 /// One GRU step from the gate inputs.
-Tensor gruStep(const Tensor &x, const Tensor &h, const Tensor &wih, const Tensor &whh,
-               const Tensor &bih, const Tensor &bhh) {
+Tensor gruStep(const Tensor &x, const Tensor &h, const Tensor &wih,
+               const Tensor &whh, const Tensor &bih, const Tensor &bhh) {
   Tensor gi = functional::linear(x, wih, bih);
   Tensor gh = functional::linear(h, whh, bhh);
   std::vector<Tensor> i = gi.chunk(3, -1), g = gh.chunk(3, -1);
@@ -341,7 +364,8 @@ Tensor gruStep(const Tensor &x, const Tensor &h, const Tensor &wih, const Tensor
 
 } // namespace
 
-GRUCellImpl::GRUCellImpl(const GRUCellOptions &options) : Cloneable("GRUCell"), options(options) {
+GRUCellImpl::GRUCellImpl(const GRUCellOptions &options)
+    : Cloneable("GRUCell"), options(options) {
   reset();
 }
 
@@ -349,7 +373,8 @@ void GRUCellImpl::reset() {
   checkPositive("GRUCell", "input_size", options.input_size());
   checkPositive("GRUCell", "hidden_size", options.hidden_size());
   int64_t h = options.hidden_size();
-  weight_ih = register_parameter("weight_ih", dlc::empty({3 * h, options.input_size()}));
+  weight_ih = register_parameter("weight_ih",
+                                 dlc::empty({3 * h, options.input_size()}));
   weight_hh = register_parameter("weight_hh", dlc::empty({3 * h, h}));
   if (options.bias()) {
     bias_ih = register_parameter("bias_ih", dlc::empty({3 * h}));
@@ -365,8 +390,10 @@ void GRUCellImpl::reset_parameters() {
 
 Tensor GRUCellImpl::forward(const Tensor &input, Tensor hx) {
   bool batched = input.dim() == 2;
-  if ((input.dim() != 1 && !batched) || input.sizes().back() != options.input_size())
-    throw Error(fmt::format("GRUCell: input must be [B, {0}] or [{0}]", options.input_size()));
+  if ((input.dim() != 1 && !batched) ||
+      input.sizes().back() != options.input_size())
+    throw Error(fmt::format("GRUCell: input must be [B, {0}] or [{0}]",
+                            options.input_size()));
   Tensor x = batched ? input : input.unsqueeze(0);
   if (!hx.defined())
     hx = zeros({x.sizes()[0], options.hidden_size()}, x.options());
@@ -376,7 +403,10 @@ Tensor GRUCellImpl::forward(const Tensor &input, Tensor hx) {
   return batched ? h : h.squeeze(0);
 }
 
-GRUImpl::GRUImpl(const GRUOptions &options) : Cloneable("GRU"), options(options) { reset(); }
+GRUImpl::GRUImpl(const GRUOptions &options)
+    : Cloneable("GRU"), options(options) {
+  reset();
+}
 
 void GRUImpl::reset() {
   checkPositive("GRU", "input_size", options.input_size());
@@ -385,7 +415,8 @@ void GRUImpl::reset() {
   if (options.bidirectional())
     throw Error("GRU: bidirectional is not supported yet");
   if (options.dropout() < 0 || options.dropout() > 1)
-    throw Error(fmt::format("GRU: dropout must be in [0, 1], got {}", options.dropout()));
+    throw Error(fmt::format("GRU: dropout must be in [0, 1], got {}",
+                            options.dropout()));
   int64_t h = options.hidden_size();
   for (int64_t l = 0; l < options.num_layers(); ++l) {
     int64_t in = l == 0 ? options.input_size() : h;
@@ -410,21 +441,25 @@ std::vector<Tensor> GRUImpl::all_weights() const { return parameters(); }
 std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor &input, Tensor hx,
                                             const Tensor &lengths) {
   if (input.dim() != 3 || input.sizes()[2] != options.input_size())
-    throw Error(fmt::format("GRU: input must be 3-D with {} features in the last dimension",
-                            options.input_size()));
+    throw Error(fmt::format(
+        "GRU: input must be 3-D with {} features in the last dimension",
+        options.input_size()));
   Tensor x = options.batch_first() ? input.transpose(0, 1) : input; // [T, B, I]
   int64_t steps = x.sizes()[0], batch = x.sizes()[1], h = options.hidden_size();
   int64_t layers = options.num_layers();
   if (!hx.defined())
     hx = zeros({layers, batch, h}, x.options());
-  if (hx.dim() != 3 || hx.sizes()[0] != layers || hx.sizes()[1] != batch || hx.sizes()[2] != h)
+  if (hx.dim() != 3 || hx.sizes()[0] != layers || hx.sizes()[1] != batch ||
+      hx.sizes()[2] != h)
     throw Error(fmt::format("GRU: h0 must be [{}, {}, {}]", layers, batch, h));
   Tensor mask; // [T, B, 1]: step t counts for sequence b
   if (lengths.defined()) {
     if (lengths.dim() != 1 || lengths.sizes()[0] != batch)
       throw Error(fmt::format("GRU: lengths must be [{}]", batch));
     Tensor time = arange(steps, TensorOptions().dtype(kLong)).unsqueeze(1);
-    mask = (time < lengths.to(kLong).unsqueeze(0)).unsqueeze(2).to(x.scalar_type());
+    mask = (time < lengths.to(kLong).unsqueeze(0))
+               .unsqueeze(2)
+               .to(x.scalar_type());
   }
   auto params = named_parameters(false);
   auto param = [&](const std::string &name) {
@@ -458,7 +493,8 @@ std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor &input, Tensor hx,
       layerInput = functional::dropout(layerInput, f);
     }
   }
-  Tensor output = options.batch_first() ? layerInput.transpose(0, 1) : layerInput;
+  Tensor output =
+      options.batch_first() ? layerInput.transpose(0, 1) : layerInput;
   return {output, stack(finals, 0)};
 }
 
@@ -496,14 +532,16 @@ ModuleDictImpl::ModuleDictImpl(
     insert(key, module);
 }
 
-void ModuleDictImpl::insert(const std::string &key, std::shared_ptr<Module> module) {
+void ModuleDictImpl::insert(const std::string &key,
+                            std::shared_ptr<Module> module) {
   if (contains(key))
     replace_module(key, std::move(module));
   else
     register_module(key, std::move(module));
 }
 
-std::shared_ptr<Module> ModuleDictImpl::operator[](const std::string &key) const {
+std::shared_ptr<Module>
+ModuleDictImpl::operator[](const std::string &key) const {
   auto children = named_children();
   if (const std::shared_ptr<Module> *module = children.find(key))
     return *module;

@@ -52,8 +52,10 @@ public:
 DLC_MODULE(Linear);
 
 struct BilinearOptions {
-  BilinearOptions(int64_t in1_features, int64_t in2_features, int64_t out_features)
-      : in1_features_(in1_features), in2_features_(in2_features), out_features_(out_features) {}
+  BilinearOptions(int64_t in1_features, int64_t in2_features,
+                  int64_t out_features)
+      : in1_features_(in1_features), in2_features_(in2_features),
+        out_features_(out_features) {}
   DLC_ARG(int64_t, in1_features);
   DLC_ARG(int64_t, in2_features);
   DLC_ARG(int64_t, out_features);
@@ -62,7 +64,8 @@ struct BilinearOptions {
 
 class BilinearImpl : public Cloneable<BilinearImpl> {
 public:
-  BilinearImpl(int64_t in1, int64_t in2, int64_t out) : BilinearImpl(BilinearOptions(in1, in2, out)) {}
+  BilinearImpl(int64_t in1, int64_t in2, int64_t out)
+      : BilinearImpl(BilinearOptions(in1, in2, out)) {}
   explicit BilinearImpl(const BilinearOptions &options);
   void reset();
   void reset_parameters();
@@ -149,7 +152,8 @@ public:
 DLC_MODULE(LayerNorm);
 
 struct BatchNormOptions {
-  /* implicit */ BatchNormOptions(int64_t num_features) : num_features_(num_features) {}
+  /* implicit */ BatchNormOptions(int64_t num_features)
+      : num_features_(num_features) {}
   DLC_ARG(int64_t, num_features);
   DLC_ARG(double, eps) = 1e-5;
   /// The running statistics' update rate (none: a cumulative average).
@@ -164,7 +168,8 @@ using BatchNorm1dOptions = BatchNormOptions;
 /// running ones in eval.
 class BatchNorm1dImpl : public Cloneable<BatchNorm1dImpl> {
 public:
-  explicit BatchNorm1dImpl(int64_t num_features) : BatchNorm1dImpl(BatchNormOptions(num_features)) {}
+  explicit BatchNorm1dImpl(int64_t num_features)
+      : BatchNorm1dImpl(BatchNormOptions(num_features)) {}
   explicit BatchNorm1dImpl(const BatchNormOptions &options);
   void reset();
   void reset_running_stats();
@@ -216,8 +221,11 @@ DLC_MODULE(Tanh);
 
 class GELUImpl : public Cloneable<GELUImpl> {
 public:
-  explicit GELUImpl(GELUOptions options = {}) : Cloneable("GELU"), options(std::move(options)) {}
-  Tensor forward(const Tensor &input) { return functional::gelu(input, options); }
+  explicit GELUImpl(GELUOptions options = {})
+      : Cloneable("GELU"), options(std::move(options)) {}
+  Tensor forward(const Tensor &input) {
+    return functional::gelu(input, options);
+  }
   GELUOptions options;
 };
 DLC_MODULE(GELU);
@@ -231,7 +239,9 @@ class PReLUImpl : public Cloneable<PReLUImpl> {
 public:
   explicit PReLUImpl(const PReLUOptions &options = {});
   void reset();
-  Tensor forward(const Tensor &input) { return functional::prelu(input, weight); }
+  Tensor forward(const Tensor &input) {
+    return functional::prelu(input, weight);
+  }
   PReLUOptions options;
   Tensor weight;
 };
@@ -289,7 +299,8 @@ struct GRUOptions {
 /// loop is unrolled into the compiled step.
 class GRUImpl : public Cloneable<GRUImpl> {
 public:
-  GRUImpl(int64_t input_size, int64_t hidden_size) : GRUImpl(GRUOptions(input_size, hidden_size)) {}
+  GRUImpl(int64_t input_size, int64_t hidden_size)
+      : GRUImpl(GRUOptions(input_size, hidden_size)) {}
   explicit GRUImpl(const GRUOptions &options);
   void reset();
   void reset_parameters();
@@ -319,7 +330,8 @@ public:
   template <typename F, typename... Args>
     requires(sizeof...(Args) > 0)
   FunctionalImpl(F f, Args... args)
-      : FunctionalImpl(Function([f, args...](Tensor t) { return f(t, args...); })) {}
+      : FunctionalImpl(
+            Function([f, args...](Tensor t) { return f(t, args...); })) {}
   Tensor forward(Tensor input) { return function(std::move(input)); }
 
 private:
@@ -334,9 +346,11 @@ public:
   AnyModule() = default;
   template <typename Impl>
   /* implicit */ AnyModule(std::shared_ptr<Impl> module)
-      : module_(module), forward_([module](const Tensor &x) { return module->forward(x); }) {}
+      : module_(module),
+        forward_([module](const Tensor &x) { return module->forward(x); }) {}
   template <typename Impl>
-  /* implicit */ AnyModule(ModuleHolder<Impl> holder) : AnyModule(holder.ptr()) {}
+  /* implicit */ AnyModule(ModuleHolder<Impl> holder)
+      : AnyModule(holder.ptr()) {}
   Tensor forward(const Tensor &input) const { return forward_(input); }
   const std::shared_ptr<Module> &ptr() const { return module_; }
 
@@ -360,8 +374,11 @@ public:
   Tensor forward(const Tensor &input);
   size_t size() const { return items.size(); }
   bool is_empty() const { return items.empty(); }
-  std::shared_ptr<Module> ptr(size_t index) const { return items.at(index).ptr(); }
-  template <typename T> T *at(size_t index) const {
+  std::shared_ptr<Module> ptr(size_t index) const {
+    return items.at(index).ptr();
+  }
+  template <typename T>
+  T *at(size_t index) const {
     return dynamic_cast<T *>(items.at(index).ptr().get());
   }
   std::shared_ptr<Module> operator[](size_t index) const { return ptr(index); }
@@ -381,12 +398,18 @@ public:
     (push_back(std::forward<Modules>(modules)), ...);
   }
   void push_back(std::shared_ptr<Module> module);
-  template <typename Impl> void push_back(ModuleHolder<Impl> holder) { push_back(holder.ptr()); }
+  template <typename Impl>
+  void push_back(ModuleHolder<Impl> holder) {
+    push_back(holder.ptr());
+  }
   size_t size() const { return items.size(); }
   bool is_empty() const { return items.empty(); }
   std::shared_ptr<Module> ptr(size_t index) const { return items.at(index); }
   std::shared_ptr<Module> operator[](size_t index) const { return ptr(index); }
-  template <typename T> T *at(size_t index) const { return dynamic_cast<T *>(items.at(index).get()); }
+  template <typename T>
+  T *at(size_t index) const {
+    return dynamic_cast<T *>(items.at(index).get());
+  }
   auto begin() const { return items.begin(); }
   auto end() const { return items.end(); }
 
@@ -399,16 +422,23 @@ DLC_MODULE(ModuleList);
 class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
 public:
   ModuleDictImpl() : Cloneable("ModuleDict") {}
-  explicit ModuleDictImpl(const std::vector<std::pair<std::string, std::shared_ptr<Module>>> &modules);
+  explicit ModuleDictImpl(
+      const std::vector<std::pair<std::string, std::shared_ptr<Module>>>
+          &modules);
   void insert(const std::string &key, std::shared_ptr<Module> module);
-  template <typename Impl> void insert(const std::string &key, ModuleHolder<Impl> holder) {
+  template <typename Impl>
+  void insert(const std::string &key, ModuleHolder<Impl> holder) {
     insert(key, holder.ptr());
   }
   std::shared_ptr<Module> operator[](const std::string &key) const;
-  bool contains(const std::string &key) const { return named_children().contains(key); }
+  bool contains(const std::string &key) const {
+    return named_children().contains(key);
+  }
   size_t size() const { return named_children().size(); }
   std::vector<std::string> keys() const { return named_children().keys(); }
-  std::vector<std::shared_ptr<Module>> values() const { return named_children().values(); }
+  std::vector<std::shared_ptr<Module>> values() const {
+    return named_children().values();
+  }
 };
 DLC_MODULE(ModuleDict);
 
@@ -418,7 +448,8 @@ DLC_MODULE(ModuleDict);
 
 class MSELossImpl : public Cloneable<MSELossImpl> {
 public:
-  explicit MSELossImpl(MSELossOptions options = {}) : Cloneable("MSELoss"), options(options) {}
+  explicit MSELossImpl(MSELossOptions options = {})
+      : Cloneable("MSELoss"), options(options) {}
   Tensor forward(const Tensor &input, const Tensor &target) {
     return functional::mse_loss(input, target, options);
   }
@@ -428,7 +459,8 @@ DLC_MODULE(MSELoss);
 
 class BCELossImpl : public Cloneable<BCELossImpl> {
 public:
-  explicit BCELossImpl(BCELossOptions options = {}) : Cloneable("BCELoss"), options(options) {}
+  explicit BCELossImpl(BCELossOptions options = {})
+      : Cloneable("BCELoss"), options(options) {}
   Tensor forward(const Tensor &input, const Tensor &target) {
     return functional::binary_cross_entropy(input, target, options);
   }
@@ -449,7 +481,8 @@ DLC_MODULE(BCEWithLogitsLoss);
 
 class NLLLossImpl : public Cloneable<NLLLossImpl> {
 public:
-  explicit NLLLossImpl(NLLLossOptions options = {}) : Cloneable("NLLLoss"), options(options) {}
+  explicit NLLLossImpl(NLLLossOptions options = {})
+      : Cloneable("NLLLoss"), options(options) {}
   Tensor forward(const Tensor &input, const Tensor &target) {
     return functional::nll_loss(input, target, options);
   }

@@ -21,9 +21,11 @@ namespace dlc::optim {
 //===----------------------------------------------------------------------===//
 
 OptimizerParamGroup::OptimizerParamGroup(const OptimizerParamGroup &other)
-    : params_(other.params_), options_(other.options_ ? other.options_->clone() : nullptr) {}
+    : params_(other.params_),
+      options_(other.options_ ? other.options_->clone() : nullptr) {}
 
-OptimizerParamGroup &OptimizerParamGroup::operator=(const OptimizerParamGroup &other) {
+OptimizerParamGroup &
+OptimizerParamGroup::operator=(const OptimizerParamGroup &other) {
   params_ = other.params_;
   options_ = other.options_ ? other.options_->clone() : nullptr;
   return *this;
@@ -56,16 +58,20 @@ void Optimizer::add_param_group(const OptimizerParamGroup &group) {
     if (!p.defined())
       throw Error("optimizer: a parameter is an undefined tensor");
     if (!p.is_leaf())
-      throw Error("optimizer: can only optimize leaf tensors (parameters), got one computed "
+      throw Error("optimizer: can only optimize leaf tensors (parameters), got "
+                  "one computed "
                   "from others");
     for (const OptimizerParamGroup &other : groups)
       for (const Tensor &q : other.params())
         if (q.unsafeGetImpl() == p.unsafeGetImpl())
-          throw Error("optimizer: some parameters appear in more than one parameter group");
-    if (std::count_if(copy.params().begin(), copy.params().end(), [&](const Tensor &q) {
-          return q.unsafeGetImpl() == p.unsafeGetImpl();
-        }) > 1)
-      throw Error("optimizer: a parameter appears twice in one parameter group");
+          throw Error("optimizer: some parameters appear in more than one "
+                      "parameter group");
+    if (std::count_if(copy.params().begin(), copy.params().end(),
+                      [&](const Tensor &q) {
+                        return q.unsafeGetImpl() == p.unsafeGetImpl();
+                      }) > 1)
+      throw Error(
+          "optimizer: a parameter appears twice in one parameter group");
   }
   groups.push_back(std::move(copy));
 }
@@ -95,7 +101,8 @@ Tensor Optimizer::scalar(double value, const Tensor &like) {
   return tensor(value, TensorOptions().dtype(like.scalar_type()));
 }
 
-OptimizerParamState &Optimizer::stateOf(OptimizerOptions &options, const Tensor &param) {
+OptimizerParamState &Optimizer::stateOf(OptimizerOptions &options,
+                                        const Tensor &param) {
   auto [it, fresh] = states.try_emplace(param.unsafeGetImpl());
   if (fresh) {
     NoGradGuard noGrad;
@@ -133,26 +140,30 @@ std::vector<std::pair<std::string, Tensor>> Optimizer::state_tensors() const {
       if (it == states.end())
         continue;
       std::string prefix = std::to_string(g) + "." + std::to_string(i) + ".";
-      result.emplace_back(prefix + "step",
-                          tensor(it->second.step, TensorOptions().dtype(kLong)));
+      result.emplace_back(
+          prefix + "step",
+          tensor(it->second.step, TensorOptions().dtype(kLong)));
       for (const auto &[name, t] : it->second.tensors)
         result.emplace_back(prefix + name, t);
     }
   return result;
 }
 
-void Optimizer::load_state_tensors(const std::vector<std::pair<std::string, Tensor>> &tensors) {
+void Optimizer::load_state_tensors(
+    const std::vector<std::pair<std::string, Tensor>> &tensors) {
   for (const auto &[name, value] : tensors) {
     size_t first = name.find('.'), second = name.find('.', first + 1);
     if (first == std::string::npos || second == std::string::npos)
-      throw Error(fmt::format("optimizer state: malformed entry name '{}'", name));
+      throw Error(
+          fmt::format("optimizer state: malformed entry name '{}'", name));
     size_t g = std::stoul(name.substr(0, first));
     size_t i = std::stoul(name.substr(first + 1, second - first - 1));
     std::string key = name.substr(second + 1);
     if (g >= groups.size() || i >= groups[g].params().size())
-      throw Error(fmt::format("optimizer state: entry '{}' names a parameter this optimizer "
-                              "does not have",
-                              name));
+      throw Error(fmt::format(
+          "optimizer state: entry '{}' names a parameter this optimizer "
+          "does not have",
+          name));
     const Tensor &param = groups[g].params()[i];
     OptimizerParamState &state = stateOf(groups[g].options(), param);
     if (key == "step") {
@@ -161,9 +172,10 @@ void Optimizer::load_state_tensors(const std::vector<std::pair<std::string, Tens
     }
     auto it = state.tensors.find(key);
     if (it == state.tensors.end() || it->second.sizes() != value.sizes())
-      throw Error(fmt::format("optimizer state: entry '{}' does not match this optimizer's "
-                              "state for that parameter",
-                              name));
+      throw Error(fmt::format(
+          "optimizer state: entry '{}' does not match this optimizer's "
+          "state for that parameter",
+          name));
     NoGradGuard noGrad;
     it->second.copy_(value);
   }
@@ -174,18 +186,23 @@ void Optimizer::load_state_tensors(const std::vector<std::pair<std::string, Tens
 //===----------------------------------------------------------------------===//
 
 SGD::SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<SGDOptions>(defaults)) {
+    : Optimizer(std::move(param_groups),
+                std::make_unique<SGDOptions>(defaults)) {
   if (defaults.lr() < 0)
     throw Error(fmt::format("SGD: invalid learning rate {}", defaults.lr()));
   if (defaults.momentum() < 0)
     throw Error(fmt::format("SGD: invalid momentum {}", defaults.momentum()));
   if (defaults.weight_decay() < 0)
-    throw Error(fmt::format("SGD: invalid weight_decay {}", defaults.weight_decay()));
-  if (defaults.nesterov() && (defaults.momentum() <= 0 || defaults.dampening() != 0))
-    throw Error("SGD: nesterov momentum requires a momentum and zero dampening");
+    throw Error(
+        fmt::format("SGD: invalid weight_decay {}", defaults.weight_decay()));
+  if (defaults.nesterov() &&
+      (defaults.momentum() <= 0 || defaults.dampening() != 0))
+    throw Error(
+        "SGD: nesterov momentum requires a momentum and zero dampening");
 }
 
-void SGD::initState(OptimizerOptions &base, const Tensor &param, OptimizerParamState &state) {
+void SGD::initState(OptimizerOptions &base, const Tensor &param,
+                    OptimizerParamState &state) {
   auto &options = static_cast<SGDOptions &>(base);
   if (options.momentum() != 0)
     state.tensors["momentum_buffer"] = zeros_like(param);
@@ -220,15 +237,16 @@ void SGD::update(OptimizerOptions &base, Tensor &param, const Tensor &grad,
 // Adam and AdamW
 //===----------------------------------------------------------------------===//
 
-static void checkAdam(const char *name, double lr, const Betas &betas, double eps,
-                      double weight_decay) {
+static void checkAdam(const char *name, double lr, const Betas &betas,
+                      double eps, double weight_decay) {
   auto [b1, b2] = betas;
   if (lr < 0)
     throw Error(fmt::format("{}: invalid learning rate {}", name, lr));
   if (eps < 0)
     throw Error(fmt::format("{}: invalid epsilon {}", name, eps));
   if (b1 < 0 || b1 >= 1 || b2 < 0 || b2 >= 1)
-    throw Error(fmt::format("{}: invalid betas ({}, {}): each must be in [0, 1)", name, b1, b2));
+    throw Error(fmt::format(
+        "{}: invalid betas ({}, {}): each must be in [0, 1)", name, b1, b2));
   if (weight_decay < 0)
     throw Error(fmt::format("{}: invalid weight_decay {}", name, weight_decay));
 }
@@ -238,7 +256,8 @@ static Tensor adamScalar(double value, const Tensor &like) {
 }
 
 /// The Adam update shared by Adam and AdamW (weight decay already applied).
-static void adamUpdate(Tensor &param, const Tensor &grad, OptimizerParamState &state, double lr,
+static void adamUpdate(Tensor &param, const Tensor &grad,
+                       OptimizerParamState &state, double lr,
                        const Betas &betas, double eps, bool amsgrad) {
   auto [b1, b2] = betas;
   Tensor &m = state.tensors["exp_avg"];
@@ -259,11 +278,14 @@ static void adamUpdate(Tensor &param, const Tensor &grad, OptimizerParamState &s
 }
 
 Adam::Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<AdamOptions>(defaults)) {
-  checkAdam("Adam", defaults.lr(), defaults.betas(), defaults.eps(), defaults.weight_decay());
+    : Optimizer(std::move(param_groups),
+                std::make_unique<AdamOptions>(defaults)) {
+  checkAdam("Adam", defaults.lr(), defaults.betas(), defaults.eps(),
+            defaults.weight_decay());
 }
 
-void Adam::initState(OptimizerOptions &base, const Tensor &param, OptimizerParamState &state) {
+void Adam::initState(OptimizerOptions &base, const Tensor &param,
+                     OptimizerParamState &state) {
   auto &options = static_cast<AdamOptions &>(base);
   state.tensors["exp_avg"] = zeros_like(param);
   state.tensors["exp_avg_sq"] = zeros_like(param);
@@ -274,16 +296,22 @@ void Adam::initState(OptimizerOptions &base, const Tensor &param, OptimizerParam
 void Adam::update(OptimizerOptions &base, Tensor &param, const Tensor &grad,
                   OptimizerParamState &state) {
   auto &options = static_cast<AdamOptions &>(base);
-  Tensor g = options.weight_decay() != 0 ? grad + param * options.weight_decay() : grad;
-  adamUpdate(param, g, state, options.lr(), options.betas(), options.eps(), options.amsgrad());
+  Tensor g = options.weight_decay() != 0 ? grad + param * options.weight_decay()
+                                         : grad;
+  adamUpdate(param, g, state, options.lr(), options.betas(), options.eps(),
+             options.amsgrad());
 }
 
-AdamW::AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<AdamWOptions>(defaults)) {
-  checkAdam("AdamW", defaults.lr(), defaults.betas(), defaults.eps(), defaults.weight_decay());
+AdamW::AdamW(std::vector<OptimizerParamGroup> param_groups,
+             AdamWOptions defaults)
+    : Optimizer(std::move(param_groups),
+                std::make_unique<AdamWOptions>(defaults)) {
+  checkAdam("AdamW", defaults.lr(), defaults.betas(), defaults.eps(),
+            defaults.weight_decay());
 }
 
-void AdamW::initState(OptimizerOptions &base, const Tensor &param, OptimizerParamState &state) {
+void AdamW::initState(OptimizerOptions &base, const Tensor &param,
+                      OptimizerParamState &state) {
   auto &options = static_cast<AdamWOptions &>(base);
   state.tensors["exp_avg"] = zeros_like(param);
   state.tensors["exp_avg_sq"] = zeros_like(param);
@@ -297,22 +325,28 @@ void AdamW::update(OptimizerOptions &base, Tensor &param, const Tensor &grad,
   // Decoupled weight decay: param *= 1 - lr * weight_decay.
   if (options.weight_decay() != 0)
     param.mul_(1 - scalar(options.lr() * options.weight_decay(), param));
-  adamUpdate(param, grad, state, options.lr(), options.betas(), options.eps(), options.amsgrad());
+  adamUpdate(param, grad, state, options.lr(), options.betas(), options.eps(),
+             options.amsgrad());
 }
 
 //===----------------------------------------------------------------------===//
 // Adagrad and RMSprop
 //===----------------------------------------------------------------------===//
 
-Adagrad::Adagrad(std::vector<OptimizerParamGroup> param_groups, AdagradOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<AdagradOptions>(defaults)) {
-  if (defaults.lr() < 0 || defaults.lr_decay() < 0 || defaults.weight_decay() < 0 ||
-      defaults.initial_accumulator_value() < 0 || defaults.eps() < 0)
-    throw Error("Adagrad: lr, lr_decay, weight_decay, initial_accumulator_value and eps must "
+Adagrad::Adagrad(std::vector<OptimizerParamGroup> param_groups,
+                 AdagradOptions defaults)
+    : Optimizer(std::move(param_groups),
+                std::make_unique<AdagradOptions>(defaults)) {
+  if (defaults.lr() < 0 || defaults.lr_decay() < 0 ||
+      defaults.weight_decay() < 0 || defaults.initial_accumulator_value() < 0 ||
+      defaults.eps() < 0)
+    throw Error("Adagrad: lr, lr_decay, weight_decay, "
+                "initial_accumulator_value and eps must "
                 "not be negative");
 }
 
-void Adagrad::initState(OptimizerOptions &base, const Tensor &param, OptimizerParamState &state) {
+void Adagrad::initState(OptimizerOptions &base, const Tensor &param,
+                        OptimizerParamState &state) {
   auto &options = static_cast<AdagradOptions &>(base);
   state.tensors["sum"] = full_like(param, options.initial_accumulator_value());
 }
@@ -320,21 +354,27 @@ void Adagrad::initState(OptimizerOptions &base, const Tensor &param, OptimizerPa
 void Adagrad::update(OptimizerOptions &base, Tensor &param, const Tensor &grad,
                      OptimizerParamState &state) {
   auto &options = static_cast<AdagradOptions &>(base);
-  Tensor g = options.weight_decay() != 0 ? grad + param * options.weight_decay() : grad;
-  double clr = options.lr() / (1 + static_cast<double>(state.step - 1) * options.lr_decay());
+  Tensor g = options.weight_decay() != 0 ? grad + param * options.weight_decay()
+                                         : grad;
+  double clr = options.lr() /
+               (1 + static_cast<double>(state.step - 1) * options.lr_decay());
   Tensor &sum = state.tensors["sum"];
   sum.add_(g * g);
   param.sub_(g / (sqrt(sum) + options.eps()) * scalar(clr, param));
 }
 
-RMSprop::RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions defaults)
-    : Optimizer(std::move(param_groups), std::make_unique<RMSpropOptions>(defaults)) {
+RMSprop::RMSprop(std::vector<OptimizerParamGroup> param_groups,
+                 RMSpropOptions defaults)
+    : Optimizer(std::move(param_groups),
+                std::make_unique<RMSpropOptions>(defaults)) {
   if (defaults.lr() < 0 || defaults.eps() < 0 || defaults.momentum() < 0 ||
       defaults.weight_decay() < 0 || defaults.alpha() < 0)
-    throw Error("RMSprop: lr, alpha, eps, momentum and weight_decay must not be negative");
+    throw Error("RMSprop: lr, alpha, eps, momentum and weight_decay must not "
+                "be negative");
 }
 
-void RMSprop::initState(OptimizerOptions &base, const Tensor &param, OptimizerParamState &state) {
+void RMSprop::initState(OptimizerOptions &base, const Tensor &param,
+                        OptimizerParamState &state) {
   auto &options = static_cast<RMSpropOptions &>(base);
   state.tensors["square_avg"] = zeros_like(param);
   if (options.momentum() > 0)
@@ -346,7 +386,8 @@ void RMSprop::initState(OptimizerOptions &base, const Tensor &param, OptimizerPa
 void RMSprop::update(OptimizerOptions &base, Tensor &param, const Tensor &grad,
                      OptimizerParamState &state) {
   auto &options = static_cast<RMSpropOptions &>(base);
-  Tensor g = options.weight_decay() != 0 ? grad + param * options.weight_decay() : grad;
+  Tensor g = options.weight_decay() != 0 ? grad + param * options.weight_decay()
+                                         : grad;
   double alpha = options.alpha();
   Tensor &square = state.tensors["square_avg"];
   square.mul_(alpha).add_(g * g * (1 - alpha));
@@ -417,7 +458,8 @@ std::vector<double> ExponentialLR::get_lrs() {
   return lrs;
 }
 
-CosineAnnealingLR::CosineAnnealingLR(Optimizer &optimizer, unsigned T_max, double eta_min)
+CosineAnnealingLR::CosineAnnealingLR(Optimizer &optimizer, unsigned T_max,
+                                     double eta_min)
     : LRScheduler(optimizer), T_max(T_max), eta_min(eta_min) {
   if (T_max == 0)
     throw Error("CosineAnnealingLR: T_max must be positive");
@@ -432,14 +474,15 @@ std::vector<double> CosineAnnealingLR::get_lrs() {
 }
 
 ReduceLROnPlateauScheduler::ReduceLROnPlateauScheduler(
-    Optimizer &optimizer, SchedulerMode mode, float factor, int patience, double threshold,
-    ThresholdMode threshold_mode, int cooldown, const std::vector<float> &min_lr, double eps,
-    bool verbose)
+    Optimizer &optimizer, SchedulerMode mode, float factor, int patience,
+    double threshold, ThresholdMode threshold_mode, int cooldown,
+    const std::vector<float> &min_lr, double eps, bool verbose)
     : optimizer_(optimizer), mode(mode), factor(factor), patience(patience),
-      threshold(threshold), thresholdMode(threshold_mode), cooldown(cooldown), eps(eps),
-      verbose(verbose) {
+      threshold(threshold), thresholdMode(threshold_mode), cooldown(cooldown),
+      eps(eps), verbose(verbose) {
   if (factor >= 1)
-    throw Error(fmt::format("ReduceLROnPlateau: factor should be < 1.0, got {}", factor));
+    throw Error(fmt::format("ReduceLROnPlateau: factor should be < 1.0, got {}",
+                            factor));
   size_t groups = optimizer.param_groups().size();
   if (min_lr.empty())
     minLrs.assign(groups, 0.0);
@@ -448,16 +491,19 @@ ReduceLROnPlateauScheduler::ReduceLROnPlateauScheduler(
   else if (min_lr.size() == groups)
     minLrs.assign(min_lr.begin(), min_lr.end());
   else
-    throw Error(fmt::format("ReduceLROnPlateau: {} min_lr values for {} parameter groups",
-                            min_lr.size(), groups));
+    throw Error(fmt::format(
+        "ReduceLROnPlateau: {} min_lr values for {} parameter groups",
+        min_lr.size(), groups));
   best = mode == min ? std::numeric_limits<double>::infinity()
                      : -std::numeric_limits<double>::infinity();
 }
 
 bool ReduceLROnPlateauScheduler::isBetter(double metric) const {
   if (mode == min)
-    return thresholdMode == rel ? metric < best * (1 - threshold) : metric < best - threshold;
-  return thresholdMode == rel ? metric > best * (1 + threshold) : metric > best + threshold;
+    return thresholdMode == rel ? metric < best * (1 - threshold)
+                                : metric < best - threshold;
+  return thresholdMode == rel ? metric > best * (1 + threshold)
+                              : metric > best + threshold;
 }
 
 void ReduceLROnPlateauScheduler::step(float metric) {
@@ -479,8 +525,8 @@ void ReduceLROnPlateauScheduler::step(float metric) {
       if (old - next > eps) {
         groups[i].options().set_lr(next);
         if (verbose)
-          std::cout << "ReduceLROnPlateau: reducing the learning rate of group " << i << " to "
-                    << next << "\n";
+          std::cout << "ReduceLROnPlateau: reducing the learning rate of group "
+                    << i << " to " << next << "\n";
       }
     }
     cooldownCounter = cooldown;

@@ -36,20 +36,25 @@ public:
   virtual void set_lr(double lr) = 0;
 };
 
-template <typename Derived> class OptimizerCloneableOptions : public OptimizerOptions {
+template <typename Derived>
+class OptimizerCloneableOptions : public OptimizerOptions {
 public:
   std::unique_ptr<OptimizerOptions> clone() const override {
     return std::make_unique<Derived>(static_cast<const Derived &>(*this));
   }
-  double get_lr() const override { return static_cast<const Derived &>(*this).lr(); }
+  double get_lr() const override {
+    return static_cast<const Derived &>(*this).lr();
+  }
   void set_lr(double lr) override { static_cast<Derived &>(*this).lr(lr); }
 };
 
 /// Parameters sharing options.
 class OptimizerParamGroup {
 public:
-  /* implicit */ OptimizerParamGroup(std::vector<Tensor> params) : params_(std::move(params)) {}
-  OptimizerParamGroup(std::vector<Tensor> params, std::unique_ptr<OptimizerOptions> options)
+  /* implicit */ OptimizerParamGroup(std::vector<Tensor> params)
+      : params_(std::move(params)) {}
+  OptimizerParamGroup(std::vector<Tensor> params,
+                      std::unique_ptr<OptimizerOptions> options)
       : params_(std::move(params)), options_(std::move(options)) {}
   OptimizerParamGroup(const OptimizerParamGroup &other);
   OptimizerParamGroup &operator=(const OptimizerParamGroup &other);
@@ -59,7 +64,9 @@ public:
   bool has_options() const { return options_ != nullptr; }
   OptimizerOptions &options();
   const OptimizerOptions &options() const;
-  void set_options(std::unique_ptr<OptimizerOptions> options) { options_ = std::move(options); }
+  void set_options(std::unique_ptr<OptimizerOptions> options) {
+    options_ = std::move(options);
+  }
   std::vector<Tensor> &params() { return params_; }
   const std::vector<Tensor> &params() const { return params_; }
 
@@ -98,7 +105,9 @@ public:
   void add_param_group(const OptimizerParamGroup &group);
 
   std::vector<OptimizerParamGroup> &param_groups() { return groups; }
-  const std::vector<OptimizerParamGroup> &param_groups() const { return groups; }
+  const std::vector<OptimizerParamGroup> &param_groups() const {
+    return groups;
+  }
   OptimizerOptions &defaults() { return *defaults_; }
   /// Every parameter, in group order.
   std::vector<Tensor> parameters() const;
@@ -108,12 +117,13 @@ public:
   /// → tensor, plus "<group>.<index>.step" as a 0-d int64 tensor.
   std::vector<std::pair<std::string, Tensor>> state_tensors() const;
   /// Restores what state_tensors() gave (matching names and shapes).
-  void load_state_tensors(const std::vector<std::pair<std::string, Tensor>> &tensors);
+  void load_state_tensors(
+      const std::vector<std::pair<std::string, Tensor>> &tensors);
 
 protected:
   /// Records the update of `param` from `grad` (a gradient is there).
-  virtual void update(OptimizerOptions &options, Tensor &param, const Tensor &grad,
-                      OptimizerParamState &state) = 0;
+  virtual void update(OptimizerOptions &options, Tensor &param,
+                      const Tensor &grad, OptimizerParamState &state) = 0;
   /// The state of a parameter seen for the first time.
   virtual void initState(OptimizerOptions &options, const Tensor &param,
                          OptimizerParamState &state) = 0;
@@ -146,7 +156,8 @@ class SGD : public Optimizer {
 public:
   SGD(std::vector<OptimizerParamGroup> param_groups, SGDOptions defaults);
   SGD(std::vector<Tensor> params, SGDOptions defaults)
-      : SGD(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))},
+      : SGD(std::vector<OptimizerParamGroup>{OptimizerParamGroup(
+                std::move(params))},
             std::move(defaults)) {}
 
 protected:
@@ -167,9 +178,11 @@ struct AdamOptions : public OptimizerCloneableOptions<AdamOptions> {
 
 class Adam : public Optimizer {
 public:
-  Adam(std::vector<OptimizerParamGroup> param_groups, AdamOptions defaults = {});
+  Adam(std::vector<OptimizerParamGroup> param_groups,
+       AdamOptions defaults = {});
   Adam(std::vector<Tensor> params, AdamOptions defaults = {})
-      : Adam(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))},
+      : Adam(std::vector<OptimizerParamGroup>{OptimizerParamGroup(
+                 std::move(params))},
              std::move(defaults)) {}
 
 protected:
@@ -190,9 +203,11 @@ struct AdamWOptions : public OptimizerCloneableOptions<AdamWOptions> {
 
 class AdamW : public Optimizer {
 public:
-  AdamW(std::vector<OptimizerParamGroup> param_groups, AdamWOptions defaults = {});
+  AdamW(std::vector<OptimizerParamGroup> param_groups,
+        AdamWOptions defaults = {});
   AdamW(std::vector<Tensor> params, AdamWOptions defaults = {})
-      : AdamW(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))},
+      : AdamW(std::vector<OptimizerParamGroup>{OptimizerParamGroup(
+                  std::move(params))},
               std::move(defaults)) {}
 
 protected:
@@ -213,9 +228,11 @@ struct AdagradOptions : public OptimizerCloneableOptions<AdagradOptions> {
 
 class Adagrad : public Optimizer {
 public:
-  Adagrad(std::vector<OptimizerParamGroup> param_groups, AdagradOptions defaults = {});
+  Adagrad(std::vector<OptimizerParamGroup> param_groups,
+          AdagradOptions defaults = {});
   Adagrad(std::vector<Tensor> params, AdagradOptions defaults = {})
-      : Adagrad(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))},
+      : Adagrad(std::vector<OptimizerParamGroup>{OptimizerParamGroup(
+                    std::move(params))},
                 std::move(defaults)) {}
 
 protected:
@@ -237,9 +254,11 @@ struct RMSpropOptions : public OptimizerCloneableOptions<RMSpropOptions> {
 
 class RMSprop : public Optimizer {
 public:
-  RMSprop(std::vector<OptimizerParamGroup> param_groups, RMSpropOptions defaults = {});
+  RMSprop(std::vector<OptimizerParamGroup> param_groups,
+          RMSpropOptions defaults = {});
   RMSprop(std::vector<Tensor> params, RMSpropOptions defaults = {})
-      : RMSprop(std::vector<OptimizerParamGroup>{OptimizerParamGroup(std::move(params))},
+      : RMSprop(std::vector<OptimizerParamGroup>{OptimizerParamGroup(
+                    std::move(params))},
                 std::move(defaults)) {}
 
 protected:
@@ -311,10 +330,13 @@ class ReduceLROnPlateauScheduler {
 public:
   enum SchedulerMode { min, max };
   enum ThresholdMode { rel, abs };
-  explicit ReduceLROnPlateauScheduler(Optimizer &optimizer, SchedulerMode mode = min,
+  explicit ReduceLROnPlateauScheduler(Optimizer &optimizer,
+                                      SchedulerMode mode = min,
                                       float factor = 0.1, int patience = 10,
-                                      double threshold = 1e-4, ThresholdMode threshold_mode = rel,
-                                      int cooldown = 0, const std::vector<float> &min_lr = {},
+                                      double threshold = 1e-4,
+                                      ThresholdMode threshold_mode = rel,
+                                      int cooldown = 0,
+                                      const std::vector<float> &min_lr = {},
                                       double eps = 1e-8, bool verbose = false);
   void step(float metric);
   std::vector<double> get_last_lr() const;
