@@ -18,17 +18,16 @@
 #include "runtime/Safetensors.h"
 
 #include "runtime/Error.h"
+#include "runtime/File.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cassert>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <limits>
 #include <optional>
 #include <set>
@@ -666,23 +665,6 @@ private:
   int fd;
 };
 
-/// Writes all `size` bytes; returns errno, or 0.
-int writeAll(int fd, const void *data, size_t size) {
-  auto *bytes = static_cast<const uint8_t *>(data);
-  while (size > 0) {
-    // Linux writes at most ~2 GiB per call.
-    ssize_t written = ::write(fd, bytes, std::min<size_t>(size, 1u << 30));
-    if (written < 0) {
-      if (errno == EINTR)
-        continue;
-      return errno;
-    }
-    bytes += written;
-    size -= static_cast<size_t>(written);
-  }
-  return 0;
-}
-
 /// Reads exactly `size` bytes; returns how many were read before the end of
 /// the file, or throws for an I/O error.
 size_t readAll(int fd, void *data, size_t size, const Reporter &reporter) {
@@ -728,75 +710,13 @@ serializeSafetensors(const std::vector<SafetensorsTensor> &tensors,
 void saveSafetensors(const std::string &path,
                      const std::vector<SafetensorsTensor> &tensors,
                      const std::map<std::string, std::string> &metadata) {
-  namespace fs = std::filesystem;
-  Reporter reporter("save: " + path + ": ");
-  Layout layout = layOut(tensors, metadata, reporter);
-
-  fs::path target(path);
-  if (!target.has_filename())
-    reporter.fail("the path names a directory, not a file");
-  std::error_code ignored;
-  if (fs::is_directory(target, ignored))
-    reporter.fail("is a directory");
-  fs::path directory = target.parent_path();
-  if (directory.empty())
-    directory = ".";
-
-  // A temporary file beside the target (rename is atomic only within a file
-  // system), with a name no other writer uses: the process id, a counter,
-  // and O_EXCL for names a crashed process left behind.
-  static std::atomic<uint64_t> counter{0};
-  fs::path temporary;
-  int fd = -1;
-  for (int attempt = 0; fd < 0; ++attempt) {
-    temporary =
-        directory / fmt::format(".{}.tmp-{}-{}", target.filename().string(),
-                                ::getpid(), counter.fetch_add(1));
-    fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                0666);
-    if (fd < 0 && (errno != EEXIST || attempt == 100))
-      reporter.fail(fmt::format("cannot create a temporary file in {}: {}",
-                                directory.string(), errnoMessage(errno)));
-  }
-  FileDescriptor file(fd);
-  // Removes the temporary file unless it was renamed into place.
-  struct Cleanup {
-    const fs::path &path;
-    bool armed = true;
-    ~Cleanup() {
-      if (armed)
-        ::unlink(path.c_str());
-    }
-  } cleanup{temporary};
-
-  // A replaced file keeps its permissions.
-  struct stat existing;
-  if (::stat(path.c_str(), &existing) == 0)
-    (void)::fchmod(file.get(), existing.st_mode & 07777);
-
-  int error = writeAll(file.get(), layout.head.data(), layout.head.size());
+  std::string prefix = "save: " + path + ": ";
+  Layout layout = layOut(tensors, metadata, Reporter(prefix));
+  std::vector<ByteRange> pieces{{layout.head.data(), layout.head.size()}};
   for (const SafetensorsTensor *tensor : layout.order)
-    if (!error && tensor->data)
-      error = writeAll(file.get(), tensor->data->data(), tensor->data->size());
-  if (error)
-    reporter.fail(fmt::format("cannot write {}: {}", temporary.string(),
-                              errnoMessage(error)));
-  // The data must be on disk before the rename makes it the file at `path`.
-  if (::fsync(file.get()) != 0)
-    reporter.fail(fmt::format("cannot flush {}: {}", temporary.string(),
-                              errnoMessage(errno)));
-  if (int closeError = file.close())
-    reporter.fail(fmt::format("cannot write {}: {}", temporary.string(),
-                              errnoMessage(closeError)));
-  if (::rename(temporary.c_str(), path.c_str()) != 0)
-    reporter.fail(fmt::format("cannot rename {} to it: {}", temporary.string(),
-                              errnoMessage(errno)));
-  cleanup.armed = false;
-  // Make the rename itself durable; a failure here loses nothing written.
-  FileDescriptor parent(
-      ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (parent.get() >= 0)
-    (void)::fsync(parent.get());
+    if (tensor->data)
+      pieces.push_back({tensor->data->data(), tensor->data->size()});
+  writeFileAtomically(path, pieces, prefix);
 }
 
 std::vector<SafetensorsTensor>
