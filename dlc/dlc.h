@@ -2,7 +2,8 @@
 //
 // `#include <dlc/dlc.h>` gives dlc::Tensor and the tensor functions, the
 // indexing helpers, dlc's own functions (sync, set_eager, stats), the
-// gradient mode, dlc::nn (layers, losses, init, functional) and dlc::optim.
+// gradient mode, dlc::nn (layers, losses, init, functional), dlc::optim and
+// dlc::data (datasets, samplers, loaders, the CSV reader).
 // A LibTorch program ports by renaming torch:: to dlc::.
 //
 //===----------------------------------------------------------------------===//
@@ -16,6 +17,7 @@
 #include "frontend/Indexing.h"
 #include "frontend/Serialize.h"
 #include "frontend/Tensor.h"
+#include "frontend/data/Data.h"
 #include "frontend/nn/Functional.h"
 #include "frontend/nn/Init.h"
 #include "frontend/nn/Module.h"

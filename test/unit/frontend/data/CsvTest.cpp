@@ -91,11 +91,11 @@ TEST(ReadCsv, CriteoTrainTsv) {
   EXPECT_EQ(train.dense_names().size(), 13u);
   EXPECT_EQ(train.categorical_names().size(), 26u);
   // Distinct values (the empty value included) plus the OOV id.
-  EXPECT_EQ(train.vocab_sizes(),
-            (std::vector<int64_t>{148,  361,  4138, 3102, 52,  9,    2646,
-                                  77,   4,    2411, 1806, 3970, 1516, 23,
-                                  1752, 3578, 10,   1013, 458,  5,    3793,
-                                  9,    13,   2009, 39,   1527}));
+  EXPECT_EQ(
+      train.vocab_sizes(),
+      (std::vector<int64_t>{148,  361,  4138, 3102, 52, 9,    2646, 77,  4,
+                            2411, 1806, 3970, 1516, 23, 1752, 3578, 10,  1013,
+                            458,  5,    3793, 9,    13, 2009, 39,   1527}));
   EXPECT_EQ(train.packed_width(), 39);
 
   // The first line: 0 1 1 5 0 1382 4 15 2 181 1 2 <empty> 2 68fd1e64 ...
@@ -226,8 +226,8 @@ TEST(ReadCsv, CriteoCsvWithHeaders) {
   EXPECT_EQ(train.label_name(), std::optional<std::string>("Label"));
   EXPECT_EQ(train.categorical_names()[25], "C26");
 
-  data::TabularDataset valid = data::read_csv(
-      validPath, criteoCsvByName("Label"), train.vocabularies());
+  data::TabularDataset valid =
+      data::read_csv(validPath, criteoCsvByName("Label"), train.vocabularies());
   EXPECT_EQ(valid.num_rows(), 58u);
   EXPECT_EQ(positives(valid), 14);
 
@@ -429,9 +429,12 @@ TEST(ReadCsv, NoLabelNoFeatures) {
 
 TEST(ReadCsv, ReadsAFileWithQuotingOff) {
   TempFile file("l\tv\n1\t\"x\n0\ty\"\n", "data.tsv");
-  data::TabularDataset dataset = data::read_csv(
-      file.path, data::CsvOptions().delimiter('\t').quote('\0').label_column(
-                     0).categorical_columns({1}));
+  data::TabularDataset dataset =
+      data::read_csv(file.path, data::CsvOptions()
+                                    .delimiter('\t')
+                                    .quote('\0')
+                                    .label_column(0)
+                                    .categorical_columns({1}));
   EXPECT_EQ(dataset.num_rows(), 2u);
   EXPECT_TRUE(dataset.vocabulary("v").contains("\"x"));
   EXPECT_EQ(dataset.source(), file.path);
@@ -449,48 +452,93 @@ data::CsvOptions threeColumns() {
 }
 
 TEST(ReadCsvErrors, WrongNumberOfFields) {
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n0,3\n", threeColumns()), "read_csv: <text>:3: expected 3 fields, got 2");
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n\n\n0,3,b,z\n", threeColumns()), "read_csv: <text>:5: expected 3 fields, got 4");
+  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n0,3\n", threeColumns()),
+                   "read_csv: <text>:3: expected 3 fields, got 2");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,c\n1,2,a\n\n\n0,3,b,z\n", threeColumns()),
+      "read_csv: <text>:5: expected 3 fields, got 4");
   // Lines inside a quoted field count.
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,\"a\nb\nc\"\n0,3\n", threeColumns()), "read_csv: <text>:5: expected 3 fields, got 2");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,c\n1,2,\"a\nb\nc\"\n0,3\n", threeColumns()),
+      "read_csv: <text>:5: expected 3 fields, got 2");
   // Without a header the first record sets the count.
-  EXPECT_DLC_ERROR(data::parse_csv("1,2\n1,2,3\n", data::CsvOptions().header(false)), "read_csv: <text>:2: expected 2 fields, got 3");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("1,2\n1,2,3\n", data::CsvOptions().header(false)),
+      "read_csv: <text>:2: expected 2 fields, got 3");
 }
 
 TEST(ReadCsvErrors, BadValues) {
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n0,x1,b\n", threeColumns()), "read_csv: <text>:3:3: column 1 (\"x\"): expected a number, got \"x1\"");
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n,2,a\n", threeColumns()), "read_csv: <text>:2:1: column 0 (\"y\"): the label is empty");
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\nyes,2,a\n", threeColumns()), "read_csv: <text>:2:1: column 0 (\"y\"): expected a number (the label), got \"yes\"");
-  EXPECT_DLC_ERROR(data::parse_csv("1\t0x1A\n", data::CsvOptions().delimiter('\t').header(false).dense_columns({1})), "read_csv: <text>:1:3: column 1: expected a number, got \"0x1A\"");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,c\n1,2,a\n0,x1,b\n", threeColumns()),
+      "read_csv: <text>:3:3: column 1 (\"x\"): expected a number, got \"x1\"");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,c\n,2,a\n", threeColumns()),
+      "read_csv: <text>:2:1: column 0 (\"y\"): the label is empty");
+  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\nyes,2,a\n", threeColumns()),
+                   "read_csv: <text>:2:1: column 0 (\"y\"): expected a number "
+                   "(the label), got \"yes\"");
+  EXPECT_DLC_ERROR(
+      data::parse_csv(
+          "1\t0x1A\n",
+          data::CsvOptions().delimiter('\t').header(false).dense_columns({1})),
+      "read_csv: <text>:1:3: column 1: expected a number, got \"0x1A\"");
 }
 
 TEST(ReadCsvErrors, Quoting) {
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n0,3,\"open\n1,4,b\n", threeColumns()), "read_csv: <text>:3:5: unterminated quoted field (its opening quote is here)");
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,\"a\"b\n", threeColumns()), "read_csv: <text>:2:8: unexpected 'b' after the closing quote of a quoted field");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,c\n1,2,a\n0,3,\"open\n1,4,b\n", threeColumns()),
+      "read_csv: <text>:3:5: unterminated quoted field (its opening quote is "
+      "here)");
+  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,\"a\"b\n", threeColumns()),
+                   "read_csv: <text>:2:8: unexpected 'b' after the closing "
+                   "quote of a quoted field");
 }
 
 TEST(ReadCsvErrors, Columns) {
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n", threeColumns().dense_columns({"z"})), "read_csv: <text>: no column is named \"z\" (the columns are: y, x, c)");
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n", threeColumns().dense_columns({7})), "read_csv: <text>: column 7 is out of range: the file has 3 columns");
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n", threeColumns().dense_columns({"x", "c"})), "read_csv: <text>: column 2 (\"c\") is both dense and categorical");
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,x\n1,2,3\n", data::CsvOptions().dense_columns({"x"})), "the column name \"x\" appears more than once (columns 1 and 2)");
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n", threeColumns().share_vocabulary({"c", "x"})), "share_vocabulary: column 1 (\"x\") is not a categorical or id-list column");
-  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n", threeColumns(), data::Vocabularies()), "read_csv: <text>: no vocabulary is given for column \"c\" (there are vocabularies for: none)");
-  EXPECT_DLC_ERROR(data::parse_csv("", threeColumns()), "read_csv: <text>: the file is empty: expected a header line");
-  EXPECT_DLC_ERROR(data::parse_csv("a,b\n", data::CsvOptions().delimiter('"')), "the delimiter and the quote character are the same");
-  EXPECT_DLC_ERROR(data::parse_csv("a,b\n", data::CsvOptions().min_count(-1)), "min_count must be non-negative, got -1");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,c\n1,2,a\n", threeColumns().dense_columns({"z"})),
+      "read_csv: <text>: no column is named \"z\" (the columns are: y, x, c)");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,c\n1,2,a\n", threeColumns().dense_columns({7})),
+      "read_csv: <text>: column 7 is out of range: the file has 3 columns");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,c\n1,2,a\n",
+                      threeColumns().dense_columns({"x", "c"})),
+      "read_csv: <text>: column 2 (\"c\") is both dense and categorical");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,x\n1,2,3\n",
+                      data::CsvOptions().dense_columns({"x"})),
+      "the column name \"x\" appears more than once (columns 1 and 2)");
+  EXPECT_DLC_ERROR(data::parse_csv("y,x,c\n1,2,a\n",
+                                   threeColumns().share_vocabulary({"c", "x"})),
+                   "share_vocabulary: column 1 (\"x\") is not a categorical or "
+                   "id-list column");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("y,x,c\n1,2,a\n", threeColumns(), data::Vocabularies()),
+      "read_csv: <text>: no vocabulary is given for column \"c\" (there are "
+      "vocabularies for: none)");
+  EXPECT_DLC_ERROR(
+      data::parse_csv("", threeColumns()),
+      "read_csv: <text>: the file is empty: expected a header line");
+  EXPECT_DLC_ERROR(data::parse_csv("a,b\n", data::CsvOptions().delimiter('"')),
+                   "the delimiter and the quote character are the same");
+  EXPECT_DLC_ERROR(data::parse_csv("a,b\n", data::CsvOptions().min_count(-1)),
+                   "min_count must be non-negative, got -1");
 }
 
 TEST(ReadCsvErrors, Files) {
   TempFile file("y,x,c\n1,2,a\n1,2\n");
   std::string message =
       errorOf([&] { data::read_csv(file.path, threeColumns()); });
-  EXPECT_NE(message.find("read_csv: " + file.path +
-                         ":3: expected 3 fields, got 2"),
-            std::string::npos)
+  EXPECT_NE(
+      message.find("read_csv: " + file.path + ":3: expected 3 fields, got 2"),
+      std::string::npos)
       << message;
-  EXPECT_DLC_ERROR(data::read_csv("/nonexistent/train.csv", threeColumns()), "read_csv: cannot open /nonexistent/train.csv: No such file or directory");
-  EXPECT_DLC_ERROR(data::read_csv(file.directory, threeColumns()), "is a directory");
+  EXPECT_DLC_ERROR(data::read_csv("/nonexistent/train.csv", threeColumns()),
+                   "read_csv: cannot open /nonexistent/train.csv: No such file "
+                   "or directory");
+  EXPECT_DLC_ERROR(data::read_csv(file.directory, threeColumns()),
+                   "is a directory");
   EXPECT_THROW(data::load_vocabularies(file.path), Error);
 }
 

@@ -65,16 +65,15 @@ std::vector<std::vector<double>> epochs(Loader &loader, int count) {
 }
 
 TEST(DataLoader, VectorBatchesOfAPlainDataset) {
-  auto loader = data::make_data_loader(
-      NumbersDataset(5), data::samplers::SequentialSampler(5),
-      data::DataLoaderOptions().batch_size(2));
+  auto loader = data::make_data_loader(NumbersDataset(5),
+                                       data::samplers::SequentialSampler(5),
+                                       data::DataLoaderOptions().batch_size(2));
   std::vector<size_t> sizes;
   for (std::vector<data::Example<>> &batch : *loader) {
     sizes.push_back(batch.size());
     EXPECT_EQ(batch[0].target.item<double>(),
-              static_cast<double>(static_cast<int>(
-                                      batch[0].data.item<double>()) %
-                                  3));
+              static_cast<double>(
+                  static_cast<int>(batch[0].data.item<double>()) % 3));
   }
   EXPECT_EQ(sizes, (std::vector<size_t>{2, 2, 1}));
   EXPECT_EQ(loader->options().batch_size, 2u);
@@ -181,15 +180,16 @@ TEST(DataLoader, DestructionMidEpochJoins) {
         break;
     }
   }
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   // Far less than the 2 s the whole epoch takes: at most the batches in
   // flight were finished.
   EXPECT_LT(seconds, 1.0);
   EXPECT_LE(calls->load(), 10 * (2 + 6 + 3));
   // Never iterated at all.
-  auto idle = data::make_data_loader(slow, data::DataLoaderOptions().workers(4));
+  auto idle =
+      data::make_data_loader(slow, data::DataLoaderOptions().workers(4));
 }
 
 TEST(DataLoader, RestartingMidEpochStartsAFreshEpoch) {
@@ -263,8 +263,13 @@ TEST(DataLoader, OptionsAndErrors) {
     batches += batch.data.defined();
   EXPECT_EQ(batches, 3);
 
-  EXPECT_DLC_ERROR(data::make_data_loader(stackedRows(4), data::DataLoaderOptions().batch_size(0)), "make_data_loader: batch_size must be positive");
-  EXPECT_DLC_ERROR(data::make_data_loader(stackedRows(4), data::DataLoaderOptions().workers(1).max_jobs(0)), "make_data_loader: max_jobs must be positive");
+  EXPECT_DLC_ERROR(data::make_data_loader(
+                       stackedRows(4), data::DataLoaderOptions().batch_size(0)),
+                   "make_data_loader: batch_size must be positive");
+  EXPECT_DLC_ERROR(
+      data::make_data_loader(stackedRows(4),
+                             data::DataLoaderOptions().workers(1).max_jobs(0)),
+      "make_data_loader: max_jobs must be positive");
 
   auto it = loader->end();
   EXPECT_THROW(*it, Error);

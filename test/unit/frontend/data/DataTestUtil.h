@@ -12,24 +12,42 @@
 #include <string>
 #include <unistd.h>
 
-/// Where the shared data sets are (the build may set it; DLC_TEST_DATA_DIR
-/// in the environment overrides both).
-#ifndef DLC_TEST_DATA_DIR
-#define DLC_TEST_DATA_DIR "/work/shared/data"
+/// Where the data sets are: directories separated by ':', searched in order
+/// (the build sets it: data/ in the repository, then the shared collection;
+/// DLC_TEST_DATA_DIR in the environment is searched first).
+#ifndef DLC_TEST_DATA_PATH
+#define DLC_TEST_DATA_PATH "data"
 #endif
 
 namespace dlc::test {
 
-/// The path of `relative` in the shared data directory; skips the test when
-/// the file is not there.
+/// The path of `relative` in the first data directory holding it; skips the
+/// test, saying which file is missing, when none does.
 #define DLC_DATA_FILE(variable, relative)                                      \
-  std::string variable = ::dlc::test::dataDir() + "/" + (relative);            \
-  if (!std::filesystem::exists(variable))                                      \
-  GTEST_SKIP() << "data file not found: " << variable
+  std::string variable = ::dlc::test::dataFile(relative);                      \
+  if (variable.empty())                                                        \
+  GTEST_SKIP() << "data file not found: " << (relative) << " (searched "       \
+               << ::dlc::test::dataSearchPath() << ")"
 
-inline std::string dataDir() {
+inline std::string dataSearchPath() {
+  std::string path = DLC_TEST_DATA_PATH;
   const char *env = std::getenv("DLC_TEST_DATA_DIR");
-  return env && *env ? env : DLC_TEST_DATA_DIR;
+  return env && *env ? std::string(env) + ":" + path : path;
+}
+
+inline std::string dataFile(const std::string &relative) {
+  std::string path = dataSearchPath();
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos)
+      end = path.size();
+    std::string candidate = path.substr(start, end - start) + "/" + relative;
+    if (end > start && std::filesystem::exists(candidate))
+      return candidate;
+    start = end + 1;
+  }
+  return "";
 }
 
 /// A file holding `contents` in a fresh temporary directory, removed with it.

@@ -26,8 +26,8 @@ TEST(Example, DataAndTarget) {
   data::TensorExample only = dlc::ones({2});
   Tensor &data = only;
   expectTensor(data, {2}, kFloat, {1, 1});
-  static_assert(std::is_same_v<data::TensorExample::TargetType,
-                               data::example::NoTarget>);
+  static_assert(
+      std::is_same_v<data::TensorExample::TargetType, data::example::NoTarget>);
   static_assert(std::is_same_v<data::Example<int, float>::DataType, int>);
 }
 
@@ -40,8 +40,7 @@ TEST(Stack, StacksDataAndTargetsAlongANewDimension) {
   expectTensor(batch.data, {3, 2}, kFloat, {3, 30, 0, 0, 1, 10});
   expectTensor(batch.target, {3}, kLong, {1, 0, 1});
 
-  std::vector<data::TensorExample> tensors = {dlc::ones({2}),
-                                              dlc::zeros({2})};
+  std::vector<data::TensorExample> tensors = {dlc::ones({2}), dlc::zeros({2})};
   data::TensorExample stacked =
       data::transforms::Stack<data::TensorExample>().apply_batch(tensors);
   expectTensor(stacked.data, {2, 2}, kFloat, {1, 1, 0, 0});
@@ -60,12 +59,10 @@ TEST(MapDataset, StackOfAPlainDataset) {
 TEST(MapDataset, LambdaTransforms) {
   auto doubled =
       PairsDataset(3)
-          .map(data::transforms::Lambda<data::Example<>>(
-              [](data::Example<> e) {
-                return data::Example<>(e.data * 2, e.target);
-              }))
-          .map(data::transforms::TensorLambda<>(
-              [](Tensor t) { return t + 1; }))
+          .map(data::transforms::Lambda<data::Example<>>([](data::Example<> e) {
+            return data::Example<>(e.data * 2, e.target);
+          }))
+          .map(data::transforms::TensorLambda<>([](Tensor t) { return t + 1; }))
           .map(data::transforms::Stack<>());
   data::Example<> batch = doubled.get_batch({1, 2});
   expectTensor(batch.data, {2, 2}, kFloat, {3, 21, 5, 41});
@@ -108,10 +105,9 @@ TEST(TensorDataset, StackedBatchesAreCopiedOnTheHost) {
 
   // The same as stacking the examples.
   data::datasets::TensorDataset plain(values);
-  Tensor reference =
-      data::transforms::Stack<data::TensorExample>()
-          .apply_batch(plain.get_batch({2, 0, 2}))
-          .data;
+  Tensor reference = data::transforms::Stack<data::TensorExample>()
+                         .apply_batch(plain.get_batch({2, 0, 2}))
+                         .data;
   EXPECT_EQ(longs(reference), longs(batch.data));
 
   // Batch tensors behave as any other: ops, in-place ops.
@@ -139,8 +135,7 @@ TEST(TensorDataset, Errors) {
   EXPECT_DLC_ERROR(data::TensorDataset(Tensor{}),
                    "TensorDataset: expected a defined tensor");
   data::TensorDataset dataset(dlc::zeros({3, 2}));
-  std::string message =
-      errorOf([&] { dataset.get_stacked_batch({0, 3}); });
+  std::string message = errorOf([&] { dataset.get_stacked_batch({0, 3}); });
   EXPECT_NE(message.find("TensorDataset: index 3 is out of range for a "
                          "dataset of 3 rows"),
             std::string::npos)
