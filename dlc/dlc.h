@@ -2,8 +2,10 @@
 //
 // `#include <dlc/dlc.h>` gives dlc::Tensor and the tensor functions, the
 // indexing helpers, dlc's own functions (sync, set_eager, stats), the
-// gradient mode, dlc::nn (layers, losses, init, functional), dlc::optim and
-// dlc::data (datasets, samplers, loaders, the CSV reader).
+// gradient mode, dlc::nn (layers, losses, init, functional), dlc::optim,
+// dlc::data (datasets, samplers, loaders, the CSV reader), checkpoints
+// (dlc::save, dlc::load) and dlc::train (fit, metrics, callbacks,
+// TensorBoard).
 // A LibTorch program ports by renaming torch:: to dlc::.
 //
 //===----------------------------------------------------------------------===//
@@ -24,6 +26,12 @@
 #include "frontend/nn/Modules.h"
 #include "frontend/nn/Options.h"
 #include "frontend/optim/Optimizer.h"
+#include "frontend/train/Callbacks.h"
+#include "frontend/train/Fit.h"
+#include "frontend/train/History.h"
+#include "frontend/train/Metrics.h"
+#include "frontend/train/Progress.h"
+#include "frontend/train/TensorBoard.h"
 #include "runtime/Device.h"
 #include "runtime/Error.h"
 #include "runtime/ScalarType.h"

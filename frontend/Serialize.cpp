@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <charconv>
-#include <cstring>
 
 namespace dlc {
 namespace {
@@ -24,8 +23,9 @@ rt::SafetensorsTensor entryOf(const std::string &name, const Tensor &tensor) {
   entry.shape = tensor.sizes().vec();
   size_t bytes = static_cast<size_t>(tensor.numel()) * elementSize(entry.type);
   entry.data = rt::Buffer::allocate(bytes);
+  // copyTo reads the realized value as it is: no graph to compile per shape.
   if (bytes)
-    std::memcpy(entry.data->data(), tensor.detach().contiguous().data_ptr(), bytes);
+    tensor.copyTo(entry.data->data(), entry.type);
   return entry;
 }
 
@@ -34,18 +34,22 @@ void saveNamed(const Named &tensors, const std::string &path,
   std::vector<rt::SafetensorsTensor> entries;
   for (const auto &[name, tensor] : tensors) {
     if (!tensor.defined())
-      throw Error(fmt::format("save: {}: tensor \"{}\" is undefined", path, name));
+      throw Error(
+          fmt::format("save: {}: tensor \"{}\" is undefined", path, name));
     entries.push_back(entryOf(name, tensor));
   }
   rt::saveSafetensors(path, entries, metadata);
 }
 
+/// The entry's bytes as a realized tensor that keeps them alive (no copy,
+/// and no graph to compile per shape).
 Tensor tensorOf(const rt::SafetensorsTensor &entry) {
-  Tensor t = zeros(entry.shape, TensorOptions().dtype(entry.type));
-  size_t bytes = static_cast<size_t>(t.numel()) * elementSize(entry.type);
-  if (bytes)
-    std::memcpy(t.data_ptr(), entry.data->data(), bytes);
-  return t;
+  rt::BufferPtr buffer = entry.data;
+  if (!buffer)
+    buffer = rt::Buffer::allocate(0);
+  return from_blob(
+      buffer->data(), entry.shape, [buffer](void *) mutable { buffer.reset(); },
+      TensorOptions().dtype(entry.type));
 }
 
 std::string shapeText(const std::vector<int64_t> &shape) {
@@ -54,7 +58,8 @@ std::string shapeText(const std::vector<int64_t> &shape) {
 
 /// Copies the file's tensors into `targets` (name → tensor), after checking
 /// that the names, shapes and dtypes match exactly.
-void loadInto(const std::string &path, std::vector<std::pair<std::string, Tensor *>> targets,
+void loadInto(const std::string &path,
+              std::vector<std::pair<std::string, Tensor *>> targets,
               const std::string &what) {
   std::vector<rt::SafetensorsTensor> entries = rt::loadSafetensors(path);
   std::map<std::string, const rt::SafetensorsTensor *> byName;
@@ -63,19 +68,23 @@ void loadInto(const std::string &path, std::vector<std::pair<std::string, Tensor
   for (const auto &[name, target] : targets) {
     auto it = byName.find(name);
     if (it == byName.end())
-      throw Error(fmt::format("load: {}: {} has \"{}\", which the file does not", path, what,
-                              name));
+      throw Error(
+          fmt::format("load: {}: {} has \"{}\", which the file does not", path,
+                      what, name));
     const rt::SafetensorsTensor &entry = *it->second;
-    if (entry.shape != target->sizes().vec() || entry.type != target->scalar_type())
-      throw Error(fmt::format("load: {}: tensor \"{}\" is {} {} in the file but {} {} in the {}",
-                              path, name, toString(entry.type), shapeText(entry.shape),
-                              toString(target->scalar_type()), shapeText(target->sizes().vec()),
-                              what));
+    if (entry.shape != target->sizes().vec() ||
+        entry.type != target->scalar_type())
+      throw Error(fmt::format(
+          "load: {}: tensor \"{}\" is {} {} in the file but {} {} in the {}",
+          path, name, toString(entry.type), shapeText(entry.shape),
+          toString(target->scalar_type()), shapeText(target->sizes().vec()),
+          what));
     byName.erase(it);
   }
   if (!byName.empty())
-    throw Error(fmt::format("load: {}: the file has \"{}\", which the {} does not", path,
-                            byName.begin()->first, what));
+    throw Error(
+        fmt::format("load: {}: the file has \"{}\", which the {} does not",
+                    path, byName.begin()->first, what));
   // Everything matches: now change the targets.
   NoGradGuard noGrad;
   for (const auto &[name, target] : targets)
@@ -102,7 +111,8 @@ void save(const std::vector<Tensor> &tensors, const std::string &path) {
   saveNamed(named, path, {});
 }
 
-void save(const std::map<std::string, Tensor> &tensors, const std::string &path) {
+void save(const std::map<std::string, Tensor> &tensors,
+          const std::string &path) {
   saveNamed(Named(tensors.begin(), tensors.end()), path, {});
 }
 
@@ -133,13 +143,14 @@ void load(std::vector<Tensor> &tensors, const std::string &path) {
   std::vector<Tensor> loaded(entries.size());
   for (const rt::SafetensorsTensor &entry : entries) {
     size_t index = 0;
-    auto [end, error] = std::from_chars(entry.name.data(), entry.name.data() + entry.name.size(),
-                                        index);
+    auto [end, error] = std::from_chars(
+        entry.name.data(), entry.name.data() + entry.name.size(), index);
     if (error != std::errc() || end != entry.name.data() + entry.name.size() ||
         index >= entries.size())
-      throw Error(fmt::format("load: {}: tensor \"{}\" is not named by its position (0, 1, "
-                              "...)",
-                              path, entry.name));
+      throw Error(fmt::format(
+          "load: {}: tensor \"{}\" is not named by its position (0, 1, "
+          "...)",
+          path, entry.name));
     loaded[index] = tensorOf(entry);
   }
   tensors = std::move(loaded);
@@ -153,7 +164,8 @@ void load(std::map<std::string, Tensor> &tensors, const std::string &path) {
 
 void load(optim::Optimizer &optimizer, const std::string &path) {
   std::map<std::string, std::string> metadata;
-  std::vector<rt::SafetensorsTensor> entries = rt::loadSafetensors(path, &metadata);
+  std::vector<rt::SafetensorsTensor> entries =
+      rt::loadSafetensors(path, &metadata);
   std::vector<std::pair<std::string, Tensor>> state;
   for (const rt::SafetensorsTensor &entry : entries)
     state.emplace_back(entry.name, tensorOf(entry));

@@ -24,17 +24,20 @@
 namespace dlc {
 
 void save(const nn::Module &module, const std::string &path);
-template <typename Impl> void save(const nn::ModuleHolder<Impl> &module, const std::string &path) {
+template <typename Impl>
+void save(const nn::ModuleHolder<Impl> &module, const std::string &path) {
   save(*module, path);
 }
 void save(const std::vector<Tensor> &tensors, const std::string &path);
-void save(const std::map<std::string, Tensor> &tensors, const std::string &path);
+void save(const std::map<std::string, Tensor> &tensors,
+          const std::string &path);
 void save(const optim::Optimizer &optimizer, const std::string &path);
 
 /// Loads into the module's parameters and buffers (all of them, and
 /// nothing else, must be in the file).
 void load(nn::Module &module, const std::string &path);
-template <typename Impl> void load(nn::ModuleHolder<Impl> &module, const std::string &path) {
+template <typename Impl>
+void load(nn::ModuleHolder<Impl> &module, const std::string &path) {
   load(*module, path);
 }
 void load(std::vector<Tensor> &tensors, const std::string &path);

@@ -7,7 +7,8 @@
 # dlc-fuse groups ops into kernels and dlc-cpu-kernels writes each as a loop
 # nest. dlc-run then compiles the step through LLVM, runs it and checks it
 # against the reference executor. Then a LibTorch-style C++ loop shows the
-# frontend: lazy recording, one compile, 99 cache hits.
+# frontend: lazy recording, one compile, 99 cache hits. Last, the main job:
+# an embedding MLP trained with fit() on the bundled Criteo sample.
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,3 +44,8 @@ echo
 echo "== examples/lazy_loop.cpp: a LibTorch-style loop through the frontend"
 echo
 "$build/bin/dlc-example-lazy-loop"
+echo
+echo "== examples/fit_criteo.cpp: an embedding MLP trained with fit() on the bundled Criteo sample"
+echo "   (early stopping on val_auc, the best checkpoint reloaded, a TensorBoard log)"
+echo
+"$build/bin/dlc-example-fit-criteo" "$top/data/criteo-kaggle-sample" "$build/demo/criteo-run"

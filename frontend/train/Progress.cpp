@@ -131,6 +131,11 @@ void Progress::update(int64_t step, const MetricValues &metrics,
   redraw(line + formatMetrics(metrics));
 }
 
+bool Progress::due() const {
+  return interactive && !finished &&
+         (!drawn || clock() - lastDraw >= kRedrawInterval);
+}
+
 void Progress::finish(const MetricValues &metrics) {
   if (finished)
     return;

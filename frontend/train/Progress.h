@@ -68,6 +68,11 @@ public:
   /// last update's; empty keeps them. A second finish() does nothing.
   void finish(const MetricValues &metrics = {});
 
+  /// Whether update() would redraw the line now (on a terminal, at most
+  /// every kRedrawInterval): a caller computes costly running metrics only
+  /// then. The last step of a known total redraws whatever this says.
+  bool due() const;
+
   /// Seconds since construction or begin_epoch().
   double elapsed() const;
   bool is_interactive() const { return interactive; }

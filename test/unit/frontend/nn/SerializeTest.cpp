@@ -41,7 +41,8 @@ TEST(Serialize, ModuleRoundTripWithBuffers) {
     EXPECT_EQ(b->named_parameters()[item.key()].to_vector<float>(),
               item.value().to_vector<float>())
         << item.key();
-  EXPECT_EQ(b->norm->running_mean.to_vector<float>(), a->norm->running_mean.to_vector<float>());
+  EXPECT_EQ(b->norm->running_mean.to_vector<float>(),
+            a->norm->running_mean.to_vector<float>());
   EXPECT_EQ(b->norm->num_batches_tracked.item<int64_t>(), 1);
   EXPECT_TRUE(b->fc->weight.requires_grad());
   EXPECT_TRUE(b->fc->weight.is_leaf());
@@ -54,18 +55,21 @@ TEST(Serialize, MismatchesChangeNothing) {
   save(small, path);
   std::vector<float> before = other->weight.to_vector<float>();
   std::string message = errorOf([&] { load(other, path); });
-  EXPECT_NE(message.find("tensor \"weight\" is Float [2, 3] in the file but Float [4, 3] in the "
+  EXPECT_NE(message.find("tensor \"weight\" is Float [2, 3] in the file but "
+                         "Float [4, 3] in the "
                          "module"),
             std::string::npos)
       << message;
   EXPECT_EQ(other->weight.to_vector<float>(), before);
   nn::Linear noBias(nn::LinearOptions(3, 2).bias(false));
   message = errorOf([&] { load(noBias, path); });
-  EXPECT_NE(message.find("the file has \"bias\", which the module does not"), std::string::npos)
+  EXPECT_NE(message.find("the file has \"bias\", which the module does not"),
+            std::string::npos)
       << message;
   nn::Sequential seq(nn::Linear(3, 2));
   message = errorOf([&] { load(seq, path); });
-  EXPECT_NE(message.find("module has \"0.weight\", which the file does not"), std::string::npos)
+  EXPECT_NE(message.find("module has \"0.weight\", which the file does not"),
+            std::string::npos)
       << message;
   std::ofstream(path, std::ios::trunc) << "junk";
   message = errorOf([&] { load(small, path); });
@@ -75,7 +79,8 @@ TEST(Serialize, MismatchesChangeNothing) {
 
 TEST(Serialize, TensorsAndOptimizerState) {
   std::string path = tempPath("tensors.safetensors");
-  std::vector<Tensor> tensors = {tensor({1.0, 2.0}, kDouble), tensor({{true, false}}),
+  std::vector<Tensor> tensors = {tensor({1.0, 2.0}, kDouble),
+                                 tensor({{true, false}}),
                                  arange(6).reshape({2, 3})};
   save(tensors, path);
   std::vector<Tensor> back;

@@ -81,6 +81,22 @@ TEST(ProgressTest, InteractiveRateLimitsRedraws) {
   EXPECT_NE(f.take().find("2000/2000 " + bar(30, false, 0)), std::string::npos);
 }
 
+TEST(ProgressTest, DueTellsWhenARedrawWouldHappen) {
+  Fixture f(100, /*interactive=*/true);
+  EXPECT_TRUE(f.progress.due());
+  f.progress.update(1);
+  EXPECT_FALSE(f.progress.due());
+  f.now += 0.01;
+  EXPECT_FALSE(f.progress.due());
+  f.now += Progress::kRedrawInterval;
+  EXPECT_TRUE(f.progress.due());
+  f.progress.finish();
+  EXPECT_FALSE(f.progress.due());
+
+  Fixture plain(100, /*interactive=*/false);
+  EXPECT_FALSE(plain.progress.due());
+}
+
 TEST(ProgressTest, InteractiveFinishShowsElapsedAndEpochMetrics) {
   Fixture f(100, /*interactive=*/true);
   f.progress.begin_epoch(3, 10);

@@ -2,8 +2,9 @@
 
 #include "frontend/train/TensorBoard.h"
 #include "frontend/train/Crc32c.h"
-#include "frontend/train/event.pb.h"
 #include "runtime/Error.h"
+
+#include "EventFile.h"
 
 #include <gtest/gtest.h>
 
@@ -18,69 +19,12 @@
 #include <vector>
 
 using namespace dlc::train;
+using dlc::test::readEvents;
+using dlc::test::readRecords;
+using dlc::test::referenceCrc32c;
 namespace fs = std::filesystem;
 
 namespace {
-
-/// Bit-at-a-time CRC-32C, the definition itself: independent of the tables
-/// and of SSE4.2.
-uint32_t referenceCrc32c(const std::string &bytes) {
-  uint32_t crc = ~0u;
-  for (unsigned char byte : bytes) {
-    crc ^= byte;
-    for (int bit = 0; bit < 8; ++bit)
-      crc = (crc >> 1) ^ ((crc & 1u) ? 0x82F63B78u : 0u);
-  }
-  return ~crc;
-}
-
-uint64_t readLittleEndian(const std::string &bytes, size_t at, int size) {
-  uint64_t value = 0;
-  for (int i = size - 1; i >= 0; --i)
-    value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
-  return value;
-}
-
-/// Splits a TFRecord file into its records, checking the framing and both
-/// CRCs of every record with the reference CRC.
-std::vector<std::string> readRecords(const std::string &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
-  std::vector<std::string> records;
-  size_t at = 0;
-  while (at < bytes.size()) {
-    EXPECT_LE(at + 12, bytes.size()) << "truncated header at " << at;
-    if (at + 12 > bytes.size())
-      break;
-    uint64_t length = readLittleEndian(bytes, at, 8);
-    auto lengthCrc = static_cast<uint32_t>(readLittleEndian(bytes, at + 8, 4));
-    EXPECT_EQ(lengthCrc, maskCrc32c(referenceCrc32c(bytes.substr(at, 8))))
-        << "record " << records.size();
-    at += 12;
-    EXPECT_LE(at + length + 4, bytes.size()) << "truncated record";
-    if (at + length + 4 > bytes.size())
-      break;
-    std::string data = bytes.substr(at, length);
-    auto dataCrc =
-        static_cast<uint32_t>(readLittleEndian(bytes, at + length, 4));
-    EXPECT_EQ(dataCrc, maskCrc32c(referenceCrc32c(data)))
-        << "record " << records.size();
-    records.push_back(data);
-    at += length + 4;
-  }
-  return records;
-}
-
-std::vector<dlc::tensorboard::Event> readEvents(const std::string &path) {
-  std::vector<dlc::tensorboard::Event> events;
-  for (const std::string &record : readRecords(path)) {
-    dlc::tensorboard::Event event;
-    EXPECT_TRUE(event.ParseFromString(record));
-    events.push_back(event);
-  }
-  return events;
-}
 
 double nowSeconds() {
   return std::chrono::duration<double>(
