@@ -12,53 +12,6 @@
 
 namespace dlc {
 
-/// A view of contiguous `int64_t`s, as `c10::IntArrayRef`: built from a
-/// vector, a braced list or a single integer; it does not own the elements,
-/// so it must not outlive them.
-class IntArrayRef {
-public:
-  constexpr IntArrayRef() = default;
-  /* implicit */ IntArrayRef(const int64_t &one) : first(&one), count(1) {}
-  /* implicit */ IntArrayRef(const std::vector<int64_t> &values)
-      : first(values.data()), count(values.size()) {}
-  // The list lives until the end of the full expression, as long as the
-  // call the view is passed to (the same contract as c10::ArrayRef).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Winit-list-lifetime"
-#endif
-  /* implicit */ constexpr IntArrayRef(std::initializer_list<int64_t> values)
-      : first(values.begin()), count(values.size()) {}
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
-  template <size_t N>
-  /* implicit */ constexpr IntArrayRef(const std::array<int64_t, N> &values)
-      : first(values.data()), count(N) {}
-  constexpr IntArrayRef(const int64_t *data, size_t size)
-      : first(data), count(size) {}
-
-  constexpr const int64_t *data() const { return first; }
-  constexpr size_t size() const { return count; }
-  constexpr bool empty() const { return count == 0; }
-  constexpr const int64_t *begin() const { return first; }
-  constexpr const int64_t *end() const { return first + count; }
-  constexpr const int64_t &operator[](size_t i) const { return first[i]; }
-  constexpr const int64_t &front() const { return first[0]; }
-  constexpr const int64_t &back() const { return first[count - 1]; }
-  std::vector<int64_t> vec() const { return {begin(), end()}; }
-
-  bool equals(IntArrayRef other) const;
-  bool operator==(IntArrayRef other) const { return equals(other); }
-  bool operator==(const std::vector<int64_t> &other) const {
-    return equals(other);
-  }
-
-private:
-  const int64_t *first = nullptr;
-  size_t count = 0;
-};
-
 /// A non-owning view of contiguous elements, as `c10::ArrayRef<T>` (datasets
 /// take their batch requests as `ArrayRef<size_t>`). Built from a
 /// vector, a braced list or a pointer and a length; it must not outlive them.
@@ -97,6 +50,24 @@ public:
 private:
   const T *first = nullptr;
   size_t count = 0;
+};
+
+/// A view of contiguous `int64_t`s, as `c10::IntArrayRef`: built from a
+/// vector, a braced list or a single integer; it does not own the elements,
+/// so it must not outlive them.
+class IntArrayRef : public ArrayRef<int64_t> {
+public:
+  using ArrayRef<int64_t>::ArrayRef;
+  constexpr IntArrayRef() = default;
+  template <size_t N>
+  /* implicit */ constexpr IntArrayRef(const std::array<int64_t, N> &values)
+      : ArrayRef<int64_t>(values.data(), N) {}
+
+  bool equals(IntArrayRef other) const;
+  bool operator==(IntArrayRef other) const { return equals(other); }
+  bool operator==(const std::vector<int64_t> &other) const {
+    return equals(other);
+  }
 };
 
 /// `[2, 3]`, as LibTorch prints sizes.

@@ -25,28 +25,6 @@ std::string errnoMessage(int error) {
   return std::error_code(error, std::generic_category()).message();
 }
 
-/// A file descriptor closed on destruction.
-class FileDescriptor {
-public:
-  explicit FileDescriptor(int fd = -1) : fd(fd) {}
-  ~FileDescriptor() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-  FileDescriptor(const FileDescriptor &) = delete;
-  FileDescriptor &operator=(const FileDescriptor &) = delete;
-
-  int get() const { return fd; }
-  /// Closes the descriptor and returns close's errno, or 0.
-  int close() {
-    int result = ::close(std::exchange(fd, -1));
-    return result == 0 ? 0 : errno;
-  }
-
-private:
-  int fd;
-};
-
 /// Writes all `size` bytes; returns errno, or 0.
 int writeAll(int fd, const void *data, size_t size) {
   auto *bytes = static_cast<const uint8_t *>(data);
@@ -65,6 +43,16 @@ int writeAll(int fd, const void *data, size_t size) {
 }
 
 } // namespace
+
+FileDescriptor::~FileDescriptor() {
+  if (fd >= 0)
+    ::close(fd);
+}
+
+int FileDescriptor::close() {
+  int result = ::close(std::exchange(fd, -1));
+  return result == 0 ? 0 : errno;
+}
 
 void writeFileAtomically(const std::string &path,
                          std::span<const ByteRange> pieces,

@@ -16,6 +16,22 @@
 
 namespace dlc::rt {
 
+/// A POSIX file descriptor, closed on destruction.
+class FileDescriptor {
+public:
+  explicit FileDescriptor(int fd = -1) : fd(fd) {}
+  ~FileDescriptor();
+  FileDescriptor(const FileDescriptor &) = delete;
+  FileDescriptor &operator=(const FileDescriptor &) = delete;
+
+  int get() const { return fd; }
+  /// Closes the descriptor and returns close's errno, or 0.
+  int close();
+
+private:
+  int fd;
+};
+
 /// A piece of the bytes to write.
 struct ByteRange {
   const void *data = nullptr;

@@ -643,28 +643,6 @@ Layout layOut(const std::vector<SafetensorsTensor> &tensors,
   return layout;
 }
 
-/// A file descriptor closed on destruction.
-class FileDescriptor {
-public:
-  explicit FileDescriptor(int fd = -1) : fd(fd) {}
-  ~FileDescriptor() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-  FileDescriptor(const FileDescriptor &) = delete;
-  FileDescriptor &operator=(const FileDescriptor &) = delete;
-
-  int get() const { return fd; }
-  /// Closes the descriptor and returns close's errno, or 0.
-  int close() {
-    int result = ::close(std::exchange(fd, -1));
-    return result == 0 ? 0 : errno;
-  }
-
-private:
-  int fd;
-};
-
 /// Reads exactly `size` bytes; returns how many were read before the end of
 /// the file, or throws for an I/O error.
 size_t readAll(int fd, void *data, size_t size, const Reporter &reporter) {

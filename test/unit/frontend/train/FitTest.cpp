@@ -9,7 +9,7 @@
 
 #include "../TestUtil.h"
 #include "../data/DataTestUtil.h"
-#include "EventFile.h"
+#include "TrainTestUtil.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -24,25 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh directory under the test temp dir, removed afterwards.
-class TempDirTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "dlc-fit-XXXXXX";
-    std::vector<char> name(pattern.begin(), pattern.end());
-    name.push_back('\0');
-    ASSERT_NE(mkdtemp(name.data()), nullptr);
-    root = name.data();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(root, ignored);
-  }
-  std::string path(const std::string &name) const {
-    return (root / name).string();
-  }
-  fs::path root;
-};
+using TempDirTest = dlc::test::TempDirTest;
 
 std::string readText(const std::string &path) {
   std::ifstream in(path, std::ios::binary);

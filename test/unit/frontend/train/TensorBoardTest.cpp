@@ -4,7 +4,7 @@
 #include "frontend/train/Crc32c.h"
 #include "runtime/Error.h"
 
-#include "EventFile.h"
+#include "TrainTestUtil.h"
 
 #include <gtest/gtest.h>
 
@@ -32,28 +32,7 @@ double nowSeconds() {
       .count();
 }
 
-/// A fresh directory under the test temp dir, removed afterwards.
-class SummaryWriterTest : public ::testing::Test {
-protected:
-  void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "dlc-tensorboard-XXXXXX";
-    std::vector<char> name(pattern.begin(), pattern.end());
-    name.push_back('\0');
-    ASSERT_NE(mkdtemp(name.data()), nullptr);
-    root = name.data();
-  }
-  void TearDown() override {
-    std::error_code ignored;
-    fs::remove_all(root, ignored);
-  }
-  std::vector<fs::path> eventFiles(const fs::path &dir) {
-    std::vector<fs::path> files;
-    for (const auto &entry : fs::directory_iterator(dir))
-      files.push_back(entry.path());
-    return files;
-  }
-  fs::path root;
-};
+using SummaryWriterTest = dlc::test::TempDirTest;
 
 } // namespace
 
@@ -146,7 +125,7 @@ TEST_F(SummaryWriterTest, WritesScalarsTensorBoardReads) {
   }
   double after = nowSeconds();
 
-  std::vector<fs::path> files = eventFiles(dir);
+  std::vector<fs::path> files = filesIn(dir);
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(files[0].string(), path);
   std::string name = files[0].filename().string();
@@ -273,7 +252,7 @@ TEST_F(SummaryWriterTest, TwoWritersGetTwoFiles) {
   SummaryWriter first(root.string());
   SummaryWriter second(root.string(), 10, 120, ".v2");
   EXPECT_NE(first.file_path(), second.file_path());
-  EXPECT_EQ(eventFiles(root).size(), 2u);
+  EXPECT_EQ(filesIn(root).size(), 2u);
   EXPECT_TRUE(second.file_path().ends_with(".v2"));
 }
 

@@ -1,7 +1,7 @@
-//===- EventFile.h - Reading TensorBoard event files back in tests --------===//
+//===- TrainTestUtil.h - Event files read back, temporary directories ----===//
 
-#ifndef DLC_TEST_UNIT_FRONTEND_TRAIN_EVENTFILE_H
-#define DLC_TEST_UNIT_FRONTEND_TRAIN_EVENTFILE_H
+#ifndef DLC_TEST_UNIT_FRONTEND_TRAIN_TRAINTESTUTIL_H
+#define DLC_TEST_UNIT_FRONTEND_TRAIN_TRAINTESTUTIL_H
 
 #include "frontend/train/Crc32c.h"
 #include "frontend/train/event.pb.h"
@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -79,6 +81,36 @@ readEvents(const std::string &path) {
   return events;
 }
 
+/// A test with a fresh directory `root` under the test temp dir, removed
+/// afterwards.
+class TempDirTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "dlc-test-XXXXXX";
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    ASSERT_NE(mkdtemp(name.data()), nullptr);
+    root = name.data();
+  }
+  void TearDown() override {
+    std::error_code ignored;
+    std::filesystem::remove_all(root, ignored);
+  }
+  /// `name` in the directory.
+  std::string path(const std::string &name) const {
+    return (root / name).string();
+  }
+  /// The files in `dir`.
+  static std::vector<std::filesystem::path>
+  filesIn(const std::filesystem::path &dir) {
+    std::vector<std::filesystem::path> files;
+    for (const auto &entry : std::filesystem::directory_iterator(dir))
+      files.push_back(entry.path());
+    return files;
+  }
+  std::filesystem::path root;
+};
+
 } // namespace dlc::test
 
-#endif // DLC_TEST_UNIT_FRONTEND_TRAIN_EVENTFILE_H
+#endif // DLC_TEST_UNIT_FRONTEND_TRAIN_TRAINTESTUTIL_H
