@@ -260,7 +260,7 @@ Tensor from_blob(void *data, IntArrayRef sizes,
       rt::Buffer::borrow(data, numel * elementSize(type), deleter);
   Tensor tensor = makeLeaf(
       r, detail::makeData(buffer, detail::makeType(type, shape)), options);
-  tensor.unsafeGetImpl()->writeBack = std::move(buffer);
+  tensor.unsafeGetImpl()->lendMemory(std::move(buffer));
   return tensor;
 }
 

@@ -496,6 +496,12 @@ TensorImpl::TensorImpl(Value v, Device device)
   context.link(this);
 }
 
+void TensorImpl::lendMemory(rt::BufferPtr buffer) {
+  Context &context = Context::get();
+  std::lock_guard<std::mutex> lock(context.mutex);
+  writeBack = std::move(buffer);
+}
+
 void TensorImpl::markLeafValue() {
   // Backward stops at leaves, so their values need no history of their own.
   if (requiresGrad && isLeaf)

@@ -101,8 +101,12 @@ struct TensorImpl : std::enable_shared_from_this<TensorImpl> {
   std::atomic<int> liveViews{0};
 
   /// Memory lent by the user (from_blob): results of in-place ops are copied
-  /// back into it when realized.
+  /// back into it when realized. A realization on any thread reads it: set
+  /// it with lendMemory().
   rt::BufferPtr writeBack;
+  /// Sets writeBack under the lock realizations take (a data loader's worker
+  /// creates tensors while the training thread realizes).
+  void lendMemory(rt::BufferPtr buffer);
 
   /// The accumulated gradient of a leaf (`Tensor::grad()`).
   Tensor grad;
