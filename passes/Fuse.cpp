@@ -218,7 +218,9 @@ void materialize(Group &group, FusionKind kind) {
       Operation *def = operand.getDefiningOp();
       if (def && members.contains(def))
         continue;
-      if (def && isSplatConstant(def)) {
+      // A splat is made inside the kernel, except as a matmul operand: the
+      // matmul reads its operands from buffers (the fusion's inputs).
+      if (def && isSplatConstant(def) && !isa<MatmulOp>(op)) {
         if (!llvm::is_contained(splats, def))
           splats.push_back(def);
         continue;
@@ -226,6 +228,11 @@ void materialize(Group &group, FusionKind kind) {
       inputs.insert(operand);
     }
 
+  // A splat that is an input (a matmul operand) is read from there by every
+  // user in the group.
+  llvm::erase_if(splats, [&](Operation *splat) {
+    return inputs.contains(splat->getResult(0));
+  });
   OpBuilder builder(root);
   auto fusion = builder.create<FusionOp>(root->getLoc(), root->getResultTypes(),
                                          kind, inputs.getArrayRef());

@@ -123,6 +123,25 @@ func.func @matmul_epilogue(%x: tensor<8x16xf32>, %w: tensor<4x16xf32>, %b: tenso
 
 // -----
 
+// A splat operand of the matmul is an input of the fusion (the product reads
+// its operands from buffers); a splat the epilogue uses is made inside.
+// CHECK-LABEL: func.func @matmul_splat_operand
+// CHECK: %[[ONES:.*]] = dlc.constant dense<1.000000e+00> : tensor<8x16xf32>
+// CHECK: dlc.fusion matmul(%[[ONES]], %arg0)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<8x16xf32>, %[[B:.*]]: tensor<16x4xf32>):
+// CHECK-NEXT: %[[TWO:.*]] = dlc.constant dense<2.000000e+00>
+// CHECK-NEXT: %[[P:.*]] = dlc.matmul %[[A]], %[[B]]
+// CHECK-NEXT: dlc.mul %[[P]], %[[TWO]]
+func.func @matmul_splat_operand(%w: tensor<16x4xf32>) -> tensor<8x4xf32> {
+  %ones = dlc.constant dense<1.0> : tensor<8x16xf32>
+  %y = dlc.matmul %ones, %w : tensor<8x16xf32>, tensor<16x4xf32> -> tensor<8x4xf32>
+  %two = dlc.constant dense<2.0> : tensor<8x4xf32>
+  %r = dlc.mul %y, %two : tensor<8x4xf32>
+  return %r : tensor<8x4xf32>
+}
+
+// -----
+
 // The product is also a result of the function, so it must exist on its
 // own: no epilogue fusion; an epilogue that changes the element type (a
 // mask) cannot run in place either; a matmul alone is no fusion.
