@@ -156,6 +156,33 @@ Tensor Tensor::detach(Loc loc) const {
   return r.result(r.stopGradient(r.value(*this)), {});
 }
 
+void Tensor::set_data(const Tensor &new_data, Loc loc) const {
+  Recorder r("set_data", loc);
+  TensorImpl &target = r.impl(*this);
+  TensorImpl &source = r.impl(new_data);
+  if (&target == &source)
+    return;
+  if (source.shape != target.shape)
+    r.fail("expected new data of shape {}, got {}: dlc's tensors keep their "
+           "shape",
+           detail::formatShape(target.shape),
+           detail::formatShape(source.shape));
+  if (target.requiresGrad && !isFloatingType(source.dtype))
+    r.fail("a tensor that requires grad cannot hold data of type {}",
+           dlc::toString(source.dtype));
+  {
+    NoGradGuard noGrad; // views are refused; a leaf that requires grad is not
+    r.checkInPlace(*this, target.dtype);
+  }
+  Value value = r.stopGradient(r.value(new_data));
+  if (source.dtype != target.dtype || source.device != target.device)
+    target.grad = Tensor();
+  target.writeBack = nullptr;
+  target.dtype = source.dtype;
+  target.device = source.device;
+  detail::rebind(target, std::move(value));
+}
+
 namespace autograd {
 
 std::vector<Tensor> grad(const std::vector<Tensor> &outputs,

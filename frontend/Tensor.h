@@ -133,6 +133,13 @@ public:
   /// The same values, cut from the history: a leaf that does not require
   /// grad, through which no gradient flows.
   Tensor detach(Loc loc = Loc::current()) const;
+  /// Makes this tensor hold `new_data`'s values, type and device, keeping
+  /// its identity (every handle, a module's member and its parameter list,
+  /// sees the change) and whether it requires grad: LibTorch's set_data,
+  /// which Module::to() uses. The shape must stay the same (dlc's tensors
+  /// never change shape); a gradient of another type or device is dropped;
+  /// memory lent by from_blob is no longer written back to.
+  void set_data(const Tensor &new_data, Loc loc = Loc::current()) const;
   /// "CPUFloatType", as LibTorch's `toString()`.
   std::string toString() const;
   /// True when both handles share one tensor.

@@ -123,12 +123,13 @@ void Module::to(Device device, bool non_blocking) {
   for (auto *dict : {&parameters_, &buffers_})
     for (auto &item : *dict) {
       Tensor &t = item.value();
-      if (!t.defined() || t.device() == device)
-        continue;
-      bool grad = t.requires_grad();
-      t = t.to(device).detach();
-      if (grad)
-        t.requires_grad_(true);
+      // In place, as LibTorch: members holding the tensor see the change.
+      if (t.defined() && t.device() != device) {
+        Tensor grad = t.grad();
+        t.set_data(t.to(device));
+        if (grad.defined())
+          t.mutable_grad() = grad.to(device);
+      }
     }
   for (const auto &child : children_)
     child.value()->to(device, non_blocking);
@@ -139,19 +140,19 @@ void Module::to(ScalarType dtype, bool non_blocking) {
   NoGradGuard noGrad;
   for (auto &item : parameters_) {
     Tensor &t = item.value();
-    if (!t.defined() || t.scalar_type() == dtype)
-      continue;
-    bool grad = t.requires_grad();
-    t = t.to(dtype).detach();
-    if (grad)
-      t.requires_grad_(true);
+    if (t.defined() && t.scalar_type() != dtype) {
+      Tensor grad = t.grad();
+      t.set_data(t.to(dtype));
+      if (grad.defined())
+        t.mutable_grad() = grad.to(dtype);
+    }
   }
   for (auto &item : buffers_) {
     Tensor &t = item.value();
     // Integer buffers (counters) keep their type, as LibTorch.
     if (t.defined() && t.scalar_type() != dtype &&
         (t.scalar_type() == kFloat || t.scalar_type() == kDouble))
-      t = t.to(dtype);
+      t.set_data(t.to(dtype));
   }
   for (const auto &child : children_)
     child.value()->to(dtype, non_blocking);

@@ -82,6 +82,33 @@ TEST(Module, TrainEvalAndZeroGrad) {
   EXPECT_FALSE(net->fc1->weight.grad().defined());
 }
 
+TEST(Module, ToConvertsTheTensorsItsMembersHold) {
+  // Module::to changes each tensor in place (LibTorch's set_data): the
+  // member fc1->weight and the registered parameter stay one tensor, so a
+  // forward in double computes in double and its gradients reach them.
+  Net net;
+  net(randn({2, 4})).sum().backward();
+  std::vector<double> before = values(net->fc1->weight);
+  net->to(kDouble);
+  EXPECT_EQ(net->fc1->weight.scalar_type(), kDouble);
+  EXPECT_TRUE(net->fc1->weight.requires_grad());
+  EXPECT_TRUE(net->fc1->weight.is_same(net->named_parameters()["fc1.weight"]));
+  EXPECT_EQ(net->fc1->weight.grad().scalar_type(), kDouble);
+  EXPECT_EQ(values(net->fc1->weight), before);
+  net->zero_grad();
+  net(randn({2, 4}, kDouble)).sum().backward();
+  EXPECT_EQ(net->fc1->weight.grad().scalar_type(), kDouble);
+
+  Tensor t = ones({2, 3});
+  EXPECT_NE(errorOf([&] { t.set_data(ones({3, 2})); })
+                .find("set_data: expected new data of shape [2, 3], got [3, "
+                      "2]: dlc's tensors keep their shape"),
+            std::string::npos);
+  Tensor view = t.reshape({3, 2});
+  EXPECT_NE(errorOf([&] { t.set_data(zeros({2, 3})); }).find("in place"),
+            std::string::npos);
+}
+
 TEST(Module, HoldersAndErrors) {
   nn::Linear empty{nullptr};
   EXPECT_TRUE(empty.is_empty());
