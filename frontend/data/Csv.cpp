@@ -12,19 +12,14 @@
 
 #include "frontend/data/Csv.h"
 
+#include "frontend/data/CsvScanner.h"
 #include "frontend/data/StringTable.h"
 #include "runtime/Error.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstring>
-#include <fcntl.h>
 #include <numeric>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace dlc::data {
 
@@ -41,323 +36,15 @@ std::vector<Column> column_range(int64_t start, int64_t stop) {
 
 namespace {
 
+using detail::Field;
+using detail::FileBytes;
+using detail::parseNumber;
+using detail::quoted;
+using detail::Scanner;
+using detail::trimmed;
+
 /// Ids written into the float32 `data` tensor must be exact.
 constexpr int64_t kMaxPackedId = int64_t(1) << 24;
-
-//===----------------------------------------------------------------------===//
-// The file's bytes
-//===----------------------------------------------------------------------===//
-
-/// A file mapped read-only (or read into memory when it cannot be mapped:
-/// a pipe, /dev/stdin).
-class FileBytes {
-public:
-  FileBytes(const std::string &path, Loc loc) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-      dlc::detail::throwError(
-          "read_csv", "cannot open " + path + ": " + std::strerror(errno), loc);
-    struct stat info;
-    if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
-      ::close(fd);
-      dlc::detail::throwError("read_csv", path + " is a directory", loc);
-    }
-    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
-      size_t size = static_cast<size_t>(info.st_size);
-      if (size == 0) {
-        ::close(fd);
-        return;
-      }
-      void *address = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (address != MAP_FAILED) {
-        ::close(fd);
-        ::madvise(address, size, MADV_SEQUENTIAL);
-        mapping = address;
-        mappedSize = size;
-        bytes = std::string_view(static_cast<const char *>(address), size);
-        return;
-      }
-    }
-    char block[1 << 16];
-    while (true) {
-      ssize_t n = ::read(fd, block, sizeof(block));
-      if (n == 0)
-        break;
-      if (n < 0) {
-        if (errno == EINTR)
-          continue;
-        int error = errno;
-        ::close(fd);
-        dlc::detail::throwError(
-            "read_csv", "cannot read " + path + ": " + std::strerror(error),
-            loc);
-      }
-      buffer.append(block, static_cast<size_t>(n));
-    }
-    ::close(fd);
-    bytes = buffer;
-  }
-
-  ~FileBytes() {
-    if (mapping)
-      ::munmap(mapping, mappedSize);
-  }
-  FileBytes(const FileBytes &) = delete;
-  FileBytes &operator=(const FileBytes &) = delete;
-
-  std::string_view text() const { return bytes; }
-
-private:
-  void *mapping = nullptr;
-  size_t mappedSize = 0;
-  std::string buffer;
-  std::string_view bytes;
-};
-
-//===----------------------------------------------------------------------===//
-// Records and fields
-//===----------------------------------------------------------------------===//
-
-struct Field {
-  const char *data;
-  size_t size;
-  /// Where the field starts: line and 1-based byte column.
-  int64_t line;
-  size_t column;
-  /// For an unescaped quoted field: its offset in the scratch buffer.
-  size_t scratchOffset;
-
-  std::string_view text() const { return {data, size}; }
-};
-
-/// Splits the text into records of fields (RFC 4180 quoting, LF or CRLF,
-/// blank lines skipped).
-class Scanner {
-public:
-  Scanner(std::string_view text, char delimiter, char quote)
-      : p(text.data()), end(text.data() + text.size()), lineStart(p),
-        delimiter(delimiter), quote(quote) {
-    // A UTF-8 byte-order mark is not data.
-    if (text.size() >= 3 && std::memcmp(p, "\xEF\xBB\xBF", 3) == 0) {
-      p += 3;
-      lineStart = p;
-    }
-  }
-
-  /// The next record's fields, or false at the end of the text. Errors are
-  /// reported as (line, column, message) through `error`, which throws.
-  template <typename Error>
-  bool next(std::vector<Field> &fields, Error &&error) {
-    fields.clear();
-    scratch.clear();
-    while (p < end) {
-      if (*p == '\n') {
-        newLine(p + 1);
-      } else if (*p == '\r' && (p + 1 == end || p[1] == '\n')) {
-        newLine(p + 1 == end ? end : p + 2);
-      } else {
-        break;
-      }
-    }
-    if (p >= end)
-      return false;
-    recordLine = line;
-    bool escaped = false;
-    while (true) {
-      Field field{p, 0, line, static_cast<size_t>(p - lineStart) + 1, 0};
-      if (quote != '\0' && p < end && *p == quote) {
-        escaped = scanQuoted(field, error) || escaped;
-        fields.push_back(field);
-        if (p == end)
-          break;
-        if (*p == delimiter) {
-          ++p;
-          continue;
-        }
-        if (*p == '\n') {
-          newLine(p + 1);
-          break;
-        }
-        if (*p == '\r' && (p + 1 == end || p[1] == '\n')) {
-          newLine(p + 1 == end ? end : p + 2);
-          break;
-        }
-        error(line, static_cast<size_t>(p - lineStart) + 1,
-              std::string("unexpected ") + describe(*p) +
-                  " after the closing quote of a quoted field");
-      }
-      const char *start = p;
-      p = findDelimiterOrNewline(p);
-      if (p < end && *p == delimiter) {
-        field.size = static_cast<size_t>(p - start);
-        fields.push_back(field);
-        ++p;
-        continue;
-      }
-      const char *stop = p;
-      if (stop > start && stop[-1] == '\r')
-        --stop;
-      field.size = static_cast<size_t>(stop - start);
-      fields.push_back(field);
-      if (p < end)
-        newLine(p + 1);
-      break;
-    }
-    if (escaped)
-      for (Field &field : fields)
-        if (field.data == nullptr)
-          field.data = scratch.data() + field.scratchOffset;
-    return true;
-  }
-
-  /// The first delimiter or LF at or after `from` (or the end), eight
-  /// bytes at a time.
-  const char *findDelimiterOrNewline(const char *from) const {
-    constexpr uint64_t kOnes = 0x0101010101010101ull;
-    constexpr uint64_t kHighs = 0x8080808080808080ull;
-    const uint64_t delimiters = kOnes * static_cast<unsigned char>(delimiter);
-    const uint64_t newlines = kOnes * static_cast<unsigned char>('\n');
-    while (end - from >= 8) {
-      uint64_t word;
-      std::memcpy(&word, from, 8);
-      uint64_t a = word ^ delimiters, b = word ^ newlines;
-      // A zero byte in a or b is a match (the classic has-zero-byte test).
-      uint64_t found =
-          ((a - kOnes) & ~a & kHighs) | ((b - kOnes) & ~b & kHighs);
-      if (found)
-        break;
-      from += 8;
-    }
-    while (from < end && *from != delimiter && *from != '\n')
-      ++from;
-    return from;
-  }
-
-  /// The line the last record started on.
-  int64_t record_line() const { return recordLine; }
-
-private:
-  void newLine(const char *next) {
-    p = next;
-    lineStart = next;
-    ++line;
-  }
-
-  static std::string describe(char c) {
-    if (c >= 0x20 && c < 0x7f)
-      return std::string("'") + c + "'";
-    char code[8];
-    std::snprintf(code, sizeof(code), "0x%02x", static_cast<unsigned char>(c));
-    return std::string("byte ") + code;
-  }
-
-  /// Scans a quoted field at p; returns true when it had "" escapes (its
-  /// text is then in the scratch buffer).
-  template <typename Error>
-  bool scanQuoted(Field &field, Error &error) {
-    int64_t openLine = line;
-    size_t openColumn = field.column;
-    ++p;
-    const char *start = p;
-    bool escaped = false;
-    size_t scratchStart = scratch.size();
-    while (true) {
-      const char *q = static_cast<const char *>(
-          std::memchr(p, quote, static_cast<size_t>(end - p)));
-      if (!q)
-        error(openLine, openColumn,
-              "unterminated quoted field (its opening quote is here)");
-      for (const char *c = p; c < q; ++c)
-        if (*c == '\n') {
-          ++line;
-          lineStart = c + 1;
-        }
-      if (q + 1 < end && q[1] == quote) {
-        // "" stands for one quote.
-        if (!escaped)
-          scratch.append(start, static_cast<size_t>(q - start));
-        else
-          scratch.append(p, static_cast<size_t>(q - p));
-        scratch += quote;
-        escaped = true;
-        p = q + 2;
-        continue;
-      }
-      if (escaped) {
-        scratch.append(p, static_cast<size_t>(q - p));
-        field.data = nullptr;
-        field.scratchOffset = scratchStart;
-        field.size = scratch.size() - scratchStart;
-      } else {
-        field.data = start;
-        field.size = static_cast<size_t>(q - start);
-      }
-      p = q + 1;
-      return escaped;
-    }
-  }
-
-  const char *p;
-  const char *end;
-  const char *lineStart;
-  int64_t line = 1;
-  int64_t recordLine = 1;
-  char delimiter;
-  char quote;
-  std::string scratch;
-};
-
-//===----------------------------------------------------------------------===//
-// Values
-//===----------------------------------------------------------------------===//
-
-std::string_view trimmed(std::string_view text) {
-  size_t begin = 0, end = text.size();
-  while (begin < end && (text[begin] == ' ' || text[begin] == '\t'))
-    ++begin;
-  while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t'))
-    --end;
-  return text.substr(begin, end - begin);
-}
-
-/// Parses a whole (trimmed, non-empty) field as a number.
-bool parseNumber(std::string_view text, double &out) {
-  const char *p = text.data();
-  const char *end = p + text.size();
-  bool negative = false;
-  if (*p == '-' || *p == '+') {
-    negative = *p == '-';
-    ++p;
-  }
-  // Integers (the common case) without from_chars.
-  const char *digits = p;
-  uint64_t value = 0;
-  while (p < end && static_cast<unsigned>(*p - '0') < 10 && p - digits < 18) {
-    value = value * 10 + static_cast<unsigned>(*p - '0');
-    ++p;
-  }
-  if (p == end && p != digits) {
-    out = negative ? -static_cast<double>(value) : static_cast<double>(value);
-    return true;
-  }
-  const char *start = text.data();
-  if (*start == '+')
-    ++start;
-  if (start == end || *start == '+')
-    return false;
-  auto [stop, error] = std::from_chars(start, end, out);
-  return error == std::errc() && stop == end;
-}
-
-/// `"text"`, shortened, for messages.
-std::string quoted(std::string_view text) {
-  constexpr size_t kLimit = 40;
-  std::string out = "\"";
-  out.append(text.substr(0, kLimit));
-  if (text.size() > kLimit)
-    out += "...";
-  return out + "\"";
-}
 
 //===----------------------------------------------------------------------===//
 // The reader
@@ -801,13 +488,13 @@ private:
 
 TabularDataset read_csv(const std::string &path, const CsvOptions &options,
                         Loc loc) {
-  FileBytes file(path, loc);
+  FileBytes file(path, "read_csv", loc);
   return Reader(file.text(), path, options, nullptr, loc).read();
 }
 
 TabularDataset read_csv(const std::string &path, const CsvOptions &options,
                         const Vocabularies &vocabularies, Loc loc) {
-  FileBytes file(path, loc);
+  FileBytes file(path, "read_csv", loc);
   return Reader(file.text(), path, options, &vocabularies, loc).read();
 }
 

@@ -1,8 +1,9 @@
 //===- Data.h - dlc::data: datasets, samplers, loaders, CSV reading -------===//
 //
 // torch::data's API (Example, datasets::Dataset, TensorDataset, transforms,
-// samplers, make_data_loader) and dlc's tabular reader (read_csv,
-// TabularDataset, Vocabulary). Included by <dlc/dlc.h>.
+// samplers, make_data_loader), dlc's tabular reader (read_csv,
+// TabularDataset, Vocabulary) and the CTR data sets (criteo, movielens_ctr,
+// movielens_sequences). Included by <dlc/dlc.h>.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +11,7 @@
 #define DLC_FRONTEND_DATA_DATA_H
 
 #include "frontend/data/Csv.h"
+#include "frontend/data/CtrDatasets.h"
 #include "frontend/data/DataLoader.h"
 #include "frontend/data/Dataset.h"
 #include "frontend/data/Example.h"

@@ -2,6 +2,8 @@
 
 #include "frontend/data/Samplers.h"
 
+#include "frontend/data/Random.h"
+
 #include "frontend/Functions.h"
 #include "runtime/Error.h"
 
@@ -27,52 +29,8 @@ std::optional<std::vector<size_t>> take(const std::vector<size_t> *indices,
   return batch;
 }
 
-uint64_t splitMix64(uint64_t &state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-/// xoshiro256**: a small generator whose sequence is fixed by its seed on
-/// every platform (std::uniform_int_distribution is not).
-class Generator {
-public:
-  explicit Generator(uint64_t seed) {
-    for (uint64_t &word : state)
-      word = splitMix64(seed);
-  }
-
-  uint64_t next() {
-    uint64_t result = rotl(state[1] * 5, 7) * 9;
-    uint64_t t = state[1] << 17;
-    state[2] ^= state[0];
-    state[3] ^= state[1];
-    state[1] ^= state[2];
-    state[0] ^= state[3];
-    state[2] ^= t;
-    state[3] = rotl(state[3], 45);
-    return result;
-  }
-
-  /// Uniform in [0, bound), without modulo bias (Lemire's method).
-  uint64_t below(uint64_t bound) {
-    unsigned __int128 product = (unsigned __int128)next() * bound;
-    uint64_t low = static_cast<uint64_t>(product);
-    if (low < bound) {
-      uint64_t threshold = -bound % bound;
-      while (low < threshold) {
-        product = (unsigned __int128)next() * bound;
-        low = static_cast<uint64_t>(product);
-      }
-    }
-    return static_cast<uint64_t>(product >> 64);
-  }
-
-private:
-  static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t state[4];
-};
+using detail::Generator;
+using detail::splitMix64;
 
 size_t checkedSize(int64_t size) {
   if (size < 0)
