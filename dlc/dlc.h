@@ -4,8 +4,8 @@
 // indexing helpers, dlc's own functions (sync, set_eager, stats), the
 // gradient mode, dlc::nn (layers, losses, init, functional), dlc::optim,
 // dlc::data (datasets, samplers, loaders, the CSV reader), checkpoints
-// (dlc::save, dlc::load) and dlc::train (fit, metrics, callbacks,
-// TensorBoard).
+// (dlc::save, dlc::load), dlc::train (fit, metrics, callbacks,
+// TensorBoard) and dlc::models (the CTR models).
 // A LibTorch program ports by renaming torch:: to dlc::.
 //
 //===----------------------------------------------------------------------===//
@@ -20,6 +20,7 @@
 #include "frontend/Serialize.h"
 #include "frontend/Tensor.h"
 #include "frontend/data/Data.h"
+#include "frontend/models/Models.h"
 #include "frontend/nn/Functional.h"
 #include "frontend/nn/Init.h"
 #include "frontend/nn/Module.h"
