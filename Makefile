@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build test demo bench docs format clean
+.PHONY: all bootstrap configure build test demo tour bench docs format clean
 
 all: build
 
@@ -24,8 +24,13 @@ build: configure
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2
 
+# The main job: dlc-train of DeepFM on Criteo and DIN on MovieLens.
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)
+
+# The compiler's passes on one training step, a C++ loop, fit().
+tour: build
+	@scripts/tour.sh $(BUILD_DIR)
 
 # dlc-bench in full, against LibTorch too: installs what the build needs and
 # LibTorch (bootstrap --bench), configures, re-runs CMake so that a LibTorch
