@@ -22,6 +22,10 @@ std::string formatShape(IntArrayRef shape) {
   return os.str();
 }
 
+std::string formatShape(const Tensor &tensor) {
+  return tensor.defined() ? formatShape(tensor.sizes()) : "undefined";
+}
+
 TensorType makeType(ScalarType type, const Shape &shape) {
   return TensorType{toElementType(type), shape};
 }

@@ -28,6 +28,8 @@ using Shape = std::vector<int64_t>;
 
 /// `[2, 3]`.
 std::string formatShape(IntArrayRef shape);
+/// A tensor's shape as formatShape writes it, or `undefined`.
+std::string formatShape(const Tensor &tensor);
 
 /// The type both operands are converted to (c10::promoteTypes).
 ScalarType promoteTypes(ScalarType a, ScalarType b);

@@ -4,6 +4,7 @@
 
 #include "frontend/Functions.h"
 #include "frontend/data/TabularDataset.h"
+#include "frontend/detail/Recorder.h"
 #include "frontend/nn/Init.h"
 #include "runtime/Error.h"
 
@@ -109,10 +110,7 @@ void FeatureIndex::check(const Tensor &x, Loc loc) const {
         "FeatureIndex",
         fmt::format("the input must be [batch, {}] (the feature columns side "
                     "by side), not {}",
-                    total,
-                    x.defined()
-                        ? fmt::format("[{}]", fmt::join(x.sizes(), ", "))
-                        : std::string("undefined")),
+                    total, dlc::detail::formatShape(x)),
         loc);
 }
 

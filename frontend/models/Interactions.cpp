@@ -4,6 +4,7 @@
 
 #include "frontend/Autograd.h"
 #include "frontend/Functions.h"
+#include "frontend/detail/Recorder.h"
 #include "frontend/nn/Init.h"
 #include "runtime/Error.h"
 
@@ -16,11 +17,7 @@
 namespace dlc::models {
 namespace {
 
-std::string shapeOf(const Tensor &t) {
-  if (!t.defined())
-    return "undefined";
-  return fmt::format("[{}]", fmt::join(t.sizes(), ", "));
-}
+using dlc::detail::formatShape;
 
 /// Checks that x is [B, fields, width] (a size of 0 accepts any).
 void checkFields(const char *layer, const Tensor &x, int64_t fields,
@@ -33,7 +30,7 @@ void checkFields(const char *layer, const Tensor &x, int64_t fields,
       fmt::format("expected fields [batch, {}, {}], got {}",
                   fields ? std::to_string(fields) : std::string("fields"),
                   width ? std::to_string(width) : std::string("dim"),
-                  shapeOf(x)),
+                  formatShape(x)),
       loc);
 }
 
@@ -95,7 +92,7 @@ Tensor CrossNetImpl::forward(const Tensor &x, Loc loc) {
   if (!x.defined() || x.dim() != 2 || x.size(1) != d)
     dlc::detail::throwError(
         "CrossNet",
-        fmt::format("expected an input [batch, {}], got {}", d, shapeOf(x)),
+        fmt::format("expected an input [batch, {}], got {}", d, formatShape(x)),
         loc);
   bool vector = options.parameterization() == "vector";
   Tensor xl = x;

@@ -4,6 +4,7 @@
 
 #include "frontend/Autograd.h"
 #include "frontend/Functions.h"
+#include "frontend/detail/Recorder.h"
 #include "frontend/nn/Init.h"
 #include "runtime/Error.h"
 
@@ -18,11 +19,7 @@ namespace dlc::models {
 
 namespace {
 
-std::string shapeOf(const Tensor &t) {
-  if (!t.defined())
-    return "undefined";
-  return fmt::format("[{}]", fmt::join(t.sizes(), ", "));
-}
+using dlc::detail::formatShape;
 
 /// GRU-style uniform initialisation of bound 1/sqrt(hidden).
 void initRecurrent(nn::Module &module, int64_t hidden) {
@@ -41,8 +38,8 @@ void checkCellInputs(const char *cell, const Tensor &input, const Tensor &hx,
   if (!ok)
     throw Error(fmt::format("{}: expected input [B, {}], hx [B, {}] and att "
                             "[B] or [B, 1], got input {}, hx {}, att {}",
-                            cell, inputSize, hiddenSize, shapeOf(input),
-                            shapeOf(hx), shapeOf(att)));
+                            cell, inputSize, hiddenSize, formatShape(input),
+                            formatShape(hx), formatShape(att)));
 }
 
 } // namespace
@@ -55,11 +52,11 @@ Tensor masked_dice(DiceImpl &dice, const Tensor &x, const Tensor &mask) {
   if (x.dim() < 2 || x.size(-1) != features || mask.dim() != x.dim() - 1)
     throw Error(fmt::format("Dice: expected x [..., {}] and a mask of its "
                             "leading dimensions, got x {} and mask {}",
-                            features, shapeOf(x), shapeOf(mask)));
+                            features, formatShape(x), formatShape(mask)));
   for (int64_t d = 0; d < mask.dim(); ++d)
     if (mask.size(d) != x.size(d))
       throw Error(fmt::format("Dice: mask {} does not match x {}",
-                              shapeOf(mask), shapeOf(x)));
+                              formatShape(mask), formatShape(x)));
   double eps = bn.options.eps();
   Tensor normalized;
   if (bn.is_training() || !bn.options.track_running_stats()) {
@@ -136,12 +133,12 @@ Tensor LocalActivationUnitImpl::forward(const Tensor &query, const Tensor &keys,
       q.size(0) != keys.size(0))
     throw Error(fmt::format("LocalActivationUnit: expected query [B, {0}] and "
                             "keys [B, T, {0}], got query {1} and keys {2}",
-                            e, shapeOf(query), shapeOf(keys)));
+                            e, formatShape(query), formatShape(keys)));
   if (mask.defined() && (mask.dim() != 2 || mask.size(0) != keys.size(0) ||
                          mask.size(1) != keys.size(1)))
     throw Error(fmt::format("LocalActivationUnit: mask {} does not match "
                             "keys {} (expected [B, T])",
-                            shapeOf(mask), shapeOf(keys)));
+                            formatShape(mask), formatShape(keys)));
   Tensor queries = q.expand({keys.size(0), keys.size(1), e});
   Tensor h = dlc::cat({queries, keys, queries - keys, queries * keys}, -1);
   for (size_t i = 0; i < linears->size(); ++i) {
@@ -173,7 +170,7 @@ Tensor AttentionSequencePoolingImpl::weights(const Tensor &query,
       mask.size(1) != keys.size(1))
     throw Error(fmt::format("AttentionSequencePooling: expected keys [B, T, "
                             "E] and mask [B, T], got keys {} and mask {}",
-                            shapeOf(keys), shapeOf(mask)));
+                            formatShape(keys), formatShape(mask)));
   Tensor scores = local_att->forward(query, keys, mask); // [B, T]
   Tensor valid = mask.gt(0);
   if (options.weight_normalization())
@@ -286,7 +283,7 @@ InterestExtractorImpl::forward(const Tensor &keys, const Tensor &lengths,
   if (!keys.defined() || keys.dim() != 3 || keys.size(2) != e)
     throw Error(fmt::format("InterestExtractor: expected keys [B, T, {}], got "
                             "{}",
-                            e, shapeOf(keys)));
+                            e, formatShape(keys)));
   auto [interests, last] = gru->forward(keys, Tensor(), lengths);
   if (!negatives.defined())
     return {interests, Tensor()};
@@ -305,8 +302,8 @@ Tensor InterestExtractorImpl::auxiliary_loss(const Tensor &interests,
     throw Error(fmt::format("InterestExtractor: the auxiliary loss needs "
                             "interests, keys and negatives of one shape [B, "
                             "T, E] and mask [B, T], got {}, {}, {} and {}",
-                            shapeOf(interests), shapeOf(keys),
-                            shapeOf(negatives), shapeOf(mask)));
+                            formatShape(interests), formatShape(keys),
+                            formatShape(negatives), formatShape(mask)));
   int64_t steps = keys.size(1);
   if (steps < 2)
     return dlc::zeros({}, keys.options().requires_grad(false));
@@ -371,7 +368,7 @@ Tensor InterestEvolvingImpl::forward(const Tensor &query,
   if (!interests.defined() || interests.dim() != 3 || interests.size(2) != e)
     throw Error(fmt::format("InterestEvolving: expected interests [B, T, {}], "
                             "got {}",
-                            e, shapeOf(interests)));
+                            e, formatShape(interests)));
   const std::string &type = options.gru_type();
   if (type == "GRU") {
     auto [outputs, last] = gru->forward(interests, Tensor(), lengths);
