@@ -5,7 +5,8 @@
 // gradient mode, dlc::nn (layers, losses, init, functional), dlc::optim,
 // dlc::data (datasets, samplers, loaders, the CSV reader), checkpoints
 // (dlc::save, dlc::load), dlc::train (fit, metrics, callbacks,
-// TensorBoard) and dlc::models (the CTR models).
+// TensorBoard), dlc::models (the CTR models) and dlc::tune (hyperparameter
+// search).
 // A LibTorch program ports by renaming torch:: to dlc::.
 //
 //===----------------------------------------------------------------------===//
@@ -33,6 +34,7 @@
 #include "frontend/train/Metrics.h"
 #include "frontend/train/Progress.h"
 #include "frontend/train/TensorBoard.h"
+#include "frontend/tune/Study.h"
 #include "runtime/Device.h"
 #include "runtime/Error.h"
 #include "runtime/ScalarType.h"

@@ -25,6 +25,7 @@ packages=(
   nlohmann-json3-dev    # JSON for safetensors headers and training histories
   libprotobuf-dev       # TensorBoard event files (Event/Summary messages)
   protobuf-compiler     # protoc, for the .proto of those messages
+  libsqlite3-dev        # dlc::tune: studies in an SQLite file, shared by worker processes
 )
 if [[ ${1:-} == --bench ]]; then
   packages+=(libtorch-dev)  # LibTorch 1.13, what dlc-bench compares against

@@ -2,8 +2,9 @@
 //
 // xoshiro256** seeded through splitmix64: a small generator whose sequence
 // is fixed by its seed on every platform (std::uniform_int_distribution's is
-// not), so that RandomSampler's orders and the MovieLens loaders' splits and
-// negatives are the same everywhere. Internal to dlc::data.
+// not), so that RandomSampler's orders, the MovieLens loaders' splits and
+// negatives, and dlc::tune's samples are the same everywhere. Internal to
+// the frontend.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +42,9 @@ public:
     state[3] = rotl(state[3], 45);
     return result;
   }
+
+  /// Uniform in [0, 1), 53 random bits.
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 
   /// Uniform in [0, bound), without modulo bias (Lemire's method).
   uint64_t below(uint64_t bound) {
