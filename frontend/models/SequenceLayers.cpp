@@ -191,20 +191,34 @@ Tensor AttentionSequencePoolingImpl::forward(const Tensor &query,
 // AUGRU and AGRU cells
 //===----------------------------------------------------------------------===//
 
+namespace {
+
+/// Registers an attentional GRU cell's weights, `gates` blocks stacked as
+/// GRUCell's, and initialises them as GRUCell does.
+template <typename Cell>
+void registerCellWeights(Cell &cell, const char *name, int64_t gates) {
+  int64_t input = cell.input_size, hidden = cell.hidden_size;
+  if (input <= 0 || hidden <= 0)
+    throw Error(fmt::format("{}: input size {} and hidden size {} must be "
+                            "positive",
+                            name, input, hidden));
+  cell.weight_ih =
+      cell.register_parameter("weight_ih", dlc::empty({gates * hidden, input}));
+  cell.weight_hh = cell.register_parameter(
+      "weight_hh", dlc::empty({gates * hidden, hidden}));
+  cell.bias_ih =
+      cell.register_parameter("bias_ih", dlc::empty({gates * hidden}));
+  cell.bias_hh =
+      cell.register_parameter("bias_hh", dlc::empty({gates * hidden}));
+  initRecurrent(cell, hidden);
+}
+
+} // namespace
+
 AUGRUCellImpl::AUGRUCellImpl(int64_t input_size, int64_t hidden_size)
     : nn::Module("AUGRUCell"), input_size(input_size),
       hidden_size(hidden_size) {
-  if (input_size <= 0 || hidden_size <= 0)
-    throw Error(fmt::format("AUGRUCell: input size {} and hidden size {} "
-                            "must be positive",
-                            input_size, hidden_size));
-  weight_ih = register_parameter("weight_ih",
-                                 dlc::empty({3 * hidden_size, input_size}));
-  weight_hh = register_parameter("weight_hh",
-                                 dlc::empty({3 * hidden_size, hidden_size}));
-  bias_ih = register_parameter("bias_ih", dlc::empty({3 * hidden_size}));
-  bias_hh = register_parameter("bias_hh", dlc::empty({3 * hidden_size}));
-  initRecurrent(*this, hidden_size);
+  registerCellWeights(*this, "AUGRUCell", 3);
 }
 
 Tensor AUGRUCellImpl::forward(const Tensor &input, const Tensor &hx,
@@ -225,17 +239,7 @@ Tensor AUGRUCellImpl::step(const Tensor &gi, const Tensor &hx,
 
 AGRUCellImpl::AGRUCellImpl(int64_t input_size, int64_t hidden_size)
     : nn::Module("AGRUCell"), input_size(input_size), hidden_size(hidden_size) {
-  if (input_size <= 0 || hidden_size <= 0)
-    throw Error(fmt::format("AGRUCell: input size {} and hidden size {} "
-                            "must be positive",
-                            input_size, hidden_size));
-  weight_ih = register_parameter("weight_ih",
-                                 dlc::empty({2 * hidden_size, input_size}));
-  weight_hh = register_parameter("weight_hh",
-                                 dlc::empty({2 * hidden_size, hidden_size}));
-  bias_ih = register_parameter("bias_ih", dlc::empty({2 * hidden_size}));
-  bias_hh = register_parameter("bias_hh", dlc::empty({2 * hidden_size}));
-  initRecurrent(*this, hidden_size);
+  registerCellWeights(*this, "AGRUCell", 2);
 }
 
 Tensor AGRUCellImpl::forward(const Tensor &input, const Tensor &hx,
