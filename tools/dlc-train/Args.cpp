@@ -13,9 +13,6 @@
 namespace dlc::tools {
 namespace {
 
-const std::vector<std::string> kOptimizers = {"adam", "adamw", "sgd", "adagrad",
-                                              "rmsprop"};
-
 std::string joined(const std::vector<std::string> &names) {
   std::string text;
   for (const std::string &name : names)
@@ -51,6 +48,12 @@ std::vector<int64_t> units(const std::string &flag, const std::string &text) {
 }
 
 } // namespace
+
+const std::vector<std::string> &optimizer_names() {
+  static const std::vector<std::string> names = {"adam", "adamw", "sgd",
+                                                 "adagrad", "rmsprop"};
+  return names;
+}
 
 std::string usage() {
   return R"(usage: dlc-train --model NAME --data KIND:DIR [flags]
@@ -176,10 +179,11 @@ TrainArgs parseArgs(const std::vector<std::string> &args) {
   bool sequential = a.model == "din" || a.model == "dien";
   if (sequential && a.dataKind != "movielens")
     fail(a.model + " needs behaviour sequences: use --data movielens:DIR");
-  if (std::find(kOptimizers.begin(), kOptimizers.end(), a.optimizer) ==
-      kOptimizers.end())
+  const std::vector<std::string> &optimizers = optimizer_names();
+  if (std::find(optimizers.begin(), optimizers.end(), a.optimizer) ==
+      optimizers.end())
     fail("unknown optimizer '" + a.optimizer +
-         "' (known: " + joined(kOptimizers) + ")");
+         "' (known: " + joined(optimizers) + ")");
   if (a.device != "cpu" && a.device != "cuda")
     fail("--device expects cpu or cuda, not '" + a.device + "'");
   if (a.device == "cuda")

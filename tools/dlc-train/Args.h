@@ -40,6 +40,9 @@ struct TrainArgs {
   bool help = false;
 };
 
+/// The optimizers --optimizer knows: adam, adamw, sgd, adagrad, rmsprop.
+const std::vector<std::string> &optimizer_names();
+
 /// The --help text.
 std::string usage();
 

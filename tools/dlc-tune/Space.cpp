@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <set>
 #include <sstream>
 
 namespace dlc::tools {
@@ -14,6 +13,13 @@ namespace {
 
 [[noreturn]] void fail(const std::string &item, const std::string &message) {
   throw Error("dlc-tune: --space: '" + item + "': " + message);
+}
+
+std::string joined(const std::vector<std::string> &names) {
+  std::string text;
+  for (const std::string &name : names)
+    text += (text.empty() ? "" : ", ") + name;
+  return text;
 }
 
 bool isInt(const std::string &name) {
@@ -59,11 +65,10 @@ void checkChoice(const std::string &item, const std::string &name,
                        choice + "'");
     }
   } else if (name == "optimizer") {
-    static const std::set<std::string> known = {"adam", "adamw", "sgd",
-                                                "adagrad", "rmsprop"};
-    if (!known.count(choice))
-      fail(item, "unknown optimizer '" + choice +
-                     "' (known: adam, adamw, sgd, adagrad, rmsprop)");
+    const std::vector<std::string> &known = optimizer_names();
+    if (std::find(known.begin(), known.end(), choice) == known.end())
+      fail(item,
+           "unknown optimizer '" + choice + "' (known: " + joined(known) + ")");
   } else {
     double value = parseNumber(item, choice);
     if (isInt(name) && (value != std::floor(value) || value < 1))
@@ -92,12 +97,9 @@ std::vector<SpaceParam> parse_space(const std::string &text) {
       fail(item, "expected NAME=LOW:HIGH[:log] or NAME=A|B|C");
     std::string name = item.substr(0, equals), spec = item.substr(equals + 1);
     const std::vector<std::string> &known = space_names();
-    if (std::find(known.begin(), known.end(), name) == known.end()) {
-      std::string list;
-      for (const std::string &k : known)
-        list += (list.empty() ? "" : ", ") + k;
-      fail(item, "unknown parameter '" + name + "' (known: " + list + ")");
-    }
+    if (std::find(known.begin(), known.end(), name) == known.end())
+      fail(item,
+           "unknown parameter '" + name + "' (known: " + joined(known) + ")");
     for (const SpaceParam &param : space)
       if (param.name == name)
         fail(item, "'" + name + "' is given twice");
