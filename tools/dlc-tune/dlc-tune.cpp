@@ -27,6 +27,7 @@
 #include <iostream>
 #include <set>
 #include <spawn.h>
+#include <sstream>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -283,48 +284,64 @@ void printRow(const tune::FrozenTrial &trial, double best) {
   std::fflush(stdout);
 }
 
+/// Writes `text` to `path`; a dlc::Error when it cannot.
+void writeText(const std::string &path, const std::string &text) {
+  std::ofstream file(path);
+  file << text;
+  if (!file.flush())
+    fail("cannot write " + path);
+}
+
+/// The best Complete value among trials[0..i], for each i (NaN before the
+/// first).
+std::vector<double> bestSoFar(const std::vector<tune::FrozenTrial> &trials) {
+  std::vector<double> best;
+  double value = NAN;
+  for (const tune::FrozenTrial &trial : trials) {
+    if (trial.state == tune::TrialState::Complete && trial.value &&
+        (std::isnan(value) || *trial.value > value))
+      value = *trial.value;
+    best.push_back(value);
+  }
+  return best;
+}
+
 /// Writes trials.csv, history.json and best_params.json; prints the summary.
 void report(tune::Study &study, const TuneArgs &t) {
   std::vector<tune::FrozenTrial> trials = study.trials();
+  std::vector<double> best = bestSoFar(trials);
   std::set<std::string> names;
   for (const tune::FrozenTrial &trial : trials)
     for (const auto &[name, value] : trial.params)
       names.insert(name);
   const std::string &out = t.train.out;
-  {
-    std::ofstream csv(out + "/trials.csv");
-    csv << "number,state,value,best_value,seconds";
+
+  std::ostringstream csv;
+  csv << "number,state,value,best_value,seconds";
+  for (const std::string &name : names)
+    csv << "," << name;
+  csv << "\n";
+  for (size_t i = 0; i < trials.size(); ++i) {
+    const tune::FrozenTrial &trial = trials[i];
+    csv << trial.number << "," << tune::to_string(trial.state) << ","
+        << (trial.value ? std::to_string(*trial.value) : "") << ","
+        << (std::isnan(best[i]) ? "" : std::to_string(best[i])) << ","
+        << seconds(trial);
     for (const std::string &name : names)
-      csv << "," << name;
+      csv << "," << (trial.params.count(name) ? trial.param_text(name) : "");
     csv << "\n";
-    double best = NAN;
-    for (const tune::FrozenTrial &trial : trials) {
-      if (trial.state == tune::TrialState::Complete && trial.value &&
-          (std::isnan(best) || *trial.value > best))
-        best = *trial.value;
-      csv << trial.number << "," << tune::to_string(trial.state) << ","
-          << (trial.value ? std::to_string(*trial.value) : "") << ","
-          << (std::isnan(best) ? "" : std::to_string(best)) << ","
-          << seconds(trial);
-      for (const std::string &name : names)
-        csv << "," << (trial.params.count(name) ? trial.param_text(name) : "");
-      csv << "\n";
-    }
-    if (!csv.flush())
-      fail("cannot write " + out + "/trials.csv");
   }
+  writeText(out + "/trials.csv", csv.str());
+
   std::vector<std::pair<std::string, double>> importances =
       tune::param_importances(trials);
   Json history = Json::array();
-  double best = NAN;
-  for (const tune::FrozenTrial &trial : trials) {
-    if (trial.state == tune::TrialState::Complete && trial.value &&
-        (std::isnan(best) || *trial.value > best))
-      best = *trial.value;
+  for (size_t i = 0; i < trials.size(); ++i) {
+    const tune::FrozenTrial &trial = trials[i];
     Json row = {{"number", trial.number},
                 {"state", tune::to_string(trial.state)},
                 {"value", trial.value ? Json(*trial.value) : Json()},
-                {"best_value", std::isnan(best) ? Json() : Json(best)},
+                {"best_value", std::isnan(best[i]) ? Json() : Json(best[i])},
                 {"intermediate_values", Json::object()},
                 {"params", Json::object()}};
     for (const auto &[step, value] : trial.intermediate_values)
@@ -336,27 +353,26 @@ void report(tune::Study &study, const TuneArgs &t) {
   Json imp = Json::array();
   for (const auto &[name, share] : importances)
     imp.push_back({{"param", name}, {"importance", share}});
-  std::ofstream(out + "/history.json")
-      << Json{{"study", t.study},
-              {"direction", "maximize"},
-              {"objective", "val_auc"},
-              {"importance_method",
-               "binned first-order variance decomposition"},
-              {"importances", imp},
-              {"trials", history}}
-             .dump(2)
-      << "\n";
+  writeText(
+      out + "/history.json",
+      Json{{"study", t.study},
+           {"direction", "maximize"},
+           {"objective", "val_auc"},
+           {"importance_method", "binned first-order variance decomposition"},
+           {"importances", imp},
+           {"trials", history}}
+              .dump(2) +
+          "\n");
 
   tune::FrozenTrial bestTrial = study.best_trial();
   Json params = Json::object();
   for (const auto &[name, value] : bestTrial.params)
     params[name] = bestTrial.param_text(name);
-  std::ofstream(out + "/best_params.json")
-      << Json{{"number", bestTrial.number},
-              {"val_auc", *bestTrial.value},
-              {"params", params}}
-             .dump(2)
-      << "\n";
+  writeText(out + "/best_params.json", Json{{"number", bestTrial.number},
+                                            {"val_auc", *bestTrial.value},
+                                            {"params", params}}
+                                               .dump(2) +
+                                           "\n");
   int64_t complete = 0, pruned = 0, failed = 0;
   for (const tune::FrozenTrial &trial : trials) {
     complete += trial.state == tune::TrialState::Complete;
