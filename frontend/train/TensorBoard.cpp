@@ -218,4 +218,76 @@ void SummaryWriter::writeBuffer(std::string_view op,
   bufferedEvents = 0;
 }
 
+namespace {
+
+uint64_t readLittleEndian(const unsigned char *bytes, int count) {
+  uint64_t value = 0;
+  for (int i = count - 1; i >= 0; --i)
+    value = (value << 8) | bytes[i];
+  return value;
+}
+
+} // namespace
+
+std::vector<ScalarEvent> read_scalars(const std::string &path,
+                                      std::source_location loc) {
+  constexpr std::string_view op = "read_scalars";
+  std::FILE *file = std::fopen(path.c_str(), "rb");
+  if (!file)
+    detail::throwError(
+        op, "cannot open event file '" + path + "': " + osReason(errno), loc);
+  std::string bytes;
+  char chunk[1 << 16];
+  size_t got;
+  while ((got = std::fread(chunk, 1, sizeof(chunk), file)) > 0)
+    bytes.append(chunk, got);
+  bool failed = std::ferror(file) != 0;
+  int readError = errno;
+  std::fclose(file);
+  if (failed)
+    detail::throwError(
+        op, "cannot read event file '" + path + "': " + osReason(readError),
+        loc);
+
+  std::vector<ScalarEvent> scalars;
+  size_t offset = 0;
+  auto corrupt = [&](const std::string &what) {
+    detail::throwError(op,
+                       "event file '" + path +
+                           "' is corrupt: the record at "
+                           "byte " +
+                           std::to_string(offset) + " " + what,
+                       loc);
+  };
+  const auto *data = reinterpret_cast<const unsigned char *>(bytes.data());
+  while (offset < bytes.size()) {
+    // A header or record the writer has not finished: the end of the data.
+    if (bytes.size() - offset < 12)
+      break;
+    uint64_t length = readLittleEndian(data + offset, 8);
+    auto lengthCrc =
+        static_cast<uint32_t>(readLittleEndian(data + offset + 8, 4));
+    if (unmaskCrc32c(lengthCrc) != crc32c(data + offset, 8))
+      corrupt("has a length whose CRC does not match");
+    if (length > bytes.size() - offset - 12 ||
+        bytes.size() - offset - 12 - length < 4)
+      break;
+    std::string_view record(bytes.data() + offset + 12, length);
+    auto dataCrc =
+        static_cast<uint32_t>(readLittleEndian(data + offset + 12 + length, 4));
+    if (unmaskCrc32c(dataCrc) != crc32c(record))
+      corrupt("has data whose CRC does not match");
+    tensorboard::Event event;
+    if (!event.ParseFromArray(record.data(), static_cast<int>(record.size())))
+      corrupt("is not an Event message");
+    if (event.has_summary())
+      for (const tensorboard::Summary::Value &value : event.summary().value())
+        if (value.value_case() == tensorboard::Summary::Value::kSimpleValue)
+          scalars.push_back({value.tag(), event.step(), event.wall_time(),
+                             static_cast<double>(value.simple_value())});
+    offset += 12 + length + 4;
+  }
+  return scalars;
+}
+
 } // namespace dlc::train

@@ -18,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_set>
+#include <vector>
 
 namespace dlc::train {
 
@@ -87,6 +88,24 @@ private:
   /// Tags whose first value has carried the scalar plugin's metadata.
   std::unordered_set<std::string> taggedScalars;
 };
+
+/// One scalar of an event file, as read_scalars returns it.
+struct ScalarEvent {
+  std::string tag;
+  int64_t step = 0;
+  double wall_time = 0;
+  double value = 0;
+};
+
+/// The scalars (`Summary.Value.simple_value`) of the TensorBoard event file
+/// at `path`, in file order: what SummaryWriter wrote, or TensorFlow's and
+/// PyTorch's writers. Every record's CRCs are checked. A last record cut off
+/// (a writer still writing) is ignored; a corrupt record (a CRC that does
+/// not match, a length beyond the file) is a dlc::Error naming the file and
+/// the record's offset, as is a file that cannot be read.
+std::vector<ScalarEvent>
+read_scalars(const std::string &path,
+             std::source_location loc = std::source_location::current());
 
 } // namespace dlc::train
 

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <random>
 #include <string>
@@ -322,4 +323,104 @@ TEST_F(SummaryWriterTest, BadArgumentsThrow) {
     EXPECT_NE(std::string(error.what()).find("is closed"), std::string::npos)
         << error.what();
   }
+}
+
+//===----------------------------------------------------------------------===//
+// read_scalars
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+std::string errorOf(const std::function<void()> &action) {
+  try {
+    action();
+  } catch (const dlc::Error &error) {
+    return error.what();
+  }
+  return "";
+}
+
+std::string readBytes(const fs::path &path) {
+  std::ifstream file(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(file), {}};
+}
+
+void writeBytes(const fs::path &path, const std::string &bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+} // namespace
+
+TEST_F(SummaryWriterTest, ReadScalarsReturnsWhatWasWritten) {
+  std::string path;
+  {
+    SummaryWriter writer(root.string());
+    writer.add_scalar("loss", 0.5, 0, 100.0);
+    writer.add_scalar("auc", 0.75, 0, 100.5);
+    writer.add_scalar("loss", 0.25, 7, 101.0);
+    path = writer.file_path();
+  }
+  std::vector<ScalarEvent> scalars = read_scalars(path);
+  ASSERT_EQ(scalars.size(), 3u); // the file_version event holds no scalar
+  EXPECT_EQ(scalars[0].tag, "loss");
+  EXPECT_EQ(scalars[0].step, 0);
+  EXPECT_DOUBLE_EQ(scalars[0].wall_time, 100.0);
+  EXPECT_DOUBLE_EQ(scalars[0].value, 0.5);
+  EXPECT_EQ(scalars[1].tag, "auc");
+  EXPECT_DOUBLE_EQ(scalars[1].value, 0.75);
+  EXPECT_EQ(scalars[2].step, 7);
+  EXPECT_DOUBLE_EQ(scalars[2].value, 0.25);
+}
+
+TEST_F(SummaryWriterTest, ReadScalarsIgnoresARecordCutOff) {
+  std::string path;
+  {
+    SummaryWriter writer(root.string());
+    writer.add_scalar("loss", 0.5, 0);
+    writer.add_scalar("loss", 0.25, 1);
+    path = writer.file_path();
+  }
+  std::string bytes = readBytes(path);
+  // A writer that stopped in the last record's data, or in its header.
+  for (size_t cut : {size_t{5}, size_t{14}}) {
+    writeBytes(path, bytes.substr(0, bytes.size() - cut));
+    std::vector<ScalarEvent> scalars = read_scalars(path);
+    ASSERT_EQ(scalars.size(), 1u) << cut;
+    EXPECT_DOUBLE_EQ(scalars[0].value, 0.5);
+  }
+}
+
+TEST_F(SummaryWriterTest, ReadScalarsRejectsCorruptRecords) {
+  std::string path;
+  size_t firstRecord;
+  {
+    SummaryWriter writer(root.string());
+    firstRecord = fs::file_size(writer.file_path());
+    writer.add_scalar("loss", 0.5, 0);
+    path = writer.file_path();
+  }
+  std::string bytes = readBytes(path);
+  std::string flipped = bytes;
+  flipped[firstRecord + 14] ^= 0x20; // in the second record's data
+  writeBytes(path, flipped);
+  EXPECT_EQ(errorOf([&] { read_scalars(path); })
+                .rfind("read_scalars: event file '" + path +
+                           "' is corrupt: the record at byte " +
+                           std::to_string(firstRecord) +
+                           " has data whose CRC does not match",
+                       0),
+            0u);
+
+  flipped = bytes;
+  flipped[firstRecord] ^= 0x01; // its length
+  writeBytes(path, flipped);
+  EXPECT_NE(errorOf([&] {
+              read_scalars(path);
+            }).find("has a length whose CRC does not match"),
+            std::string::npos);
+
+  EXPECT_EQ(errorOf([&] {
+              read_scalars((root / "missing").string());
+            }).rfind("read_scalars: cannot open event file '", 0),
+            0u);
 }
