@@ -110,6 +110,14 @@ public:
     return static_cast<int64_t>(studies.size() - 1);
   }
 
+  std::optional<int64_t> find_study(const std::string &name) override {
+    std::lock_guard lock(mutex);
+    for (size_t id = 0; id < studies.size(); ++id)
+      if (studies[id].name == name)
+        return static_cast<int64_t>(id);
+    return std::nullopt;
+  }
+
   Direction study_direction(int64_t studyId) override {
     std::lock_guard lock(mutex);
     return study(studyId).direction;
@@ -467,6 +475,18 @@ public:
                      "INSERT INTO studies (name, direction) VALUES (?, ?)");
     insert.bind(1, name).bind(2, directionText(direction)).run();
     int64_t id = sqlite3_last_insert_rowid(db);
+    transaction.commit();
+    return id;
+  }
+
+  std::optional<int64_t> find_study(const std::string &name) override {
+    Lock lock(*this);
+    Transaction transaction(*this, false);
+    Statement select(*this, "SELECT study_id FROM studies WHERE name = ?");
+    select.bind(1, name);
+    std::optional<int64_t> id;
+    if (select.step())
+      id = select.integer(0);
     transaction.commit();
     return id;
   }

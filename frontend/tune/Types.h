@@ -99,6 +99,9 @@ public:
   /// exist. An existing study with the other direction is an error.
   virtual int64_t create_study(const std::string &name,
                                Direction direction) = 0;
+  /// The id of study `name`, or nullopt when there is none (creates
+  /// nothing).
+  virtual std::optional<int64_t> find_study(const std::string &name) = 0;
   virtual Direction study_direction(int64_t study_id) = 0;
   /// Names of all studies.
   virtual std::vector<std::string> study_names() = 0;

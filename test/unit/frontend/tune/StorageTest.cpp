@@ -123,6 +123,14 @@ TEST_P(StorageTest, CreatesAndReopensStudies) {
   EXPECT_EQ(storage->study_names(), (std::vector<std::string>{"a", "b"}));
 }
 
+TEST_P(StorageTest, FindStudyCreatesNothing) {
+  EXPECT_EQ(storage->find_study("a"), std::nullopt);
+  EXPECT_TRUE(storage->study_names().empty());
+  int64_t a = storage->create_study("a", Direction::Maximize);
+  EXPECT_EQ(storage->find_study("a"), a);
+  EXPECT_EQ(storage->find_study("b"), std::nullopt);
+}
+
 TEST_P(StorageTest, DirectionMismatchIsAnError) {
   storage->create_study("a", Direction::Minimize);
   EXPECT_ERROR(storage->create_study("a", Direction::Maximize),
