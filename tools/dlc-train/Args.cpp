@@ -85,10 +85,11 @@ checkpoint reloaded at the end, a TensorBoard log; then scores the test set.
   --workers N          loader threads preparing batches ahead (2)
   --threads N          threads of dlc's kernels (all cores)
   --device cpu|cuda    where to train (cpu; this build has no CUDA backend)
-  --out DIR            where the best checkpoint (best.safetensors), the
-                       TensorBoard log (tensorboard/) and the history
-                       (history.csv, history.json) go
-                       (runs/MODEL-KIND)
+  --out DIR            where the best checkpoint (best.safetensors), what
+                       scoring with it needs (model.json,
+                       vocabularies.txt: see dlc-board), the TensorBoard
+                       log (tensorboard/) and the history (history.csv,
+                       history.json) go (runs/MODEL-KIND)
   --metrics-json FILE  write the final train/val/test metrics, the
                        baselines and the timings as JSON
   --max-steps N        at most N steps per epoch (quick runs)

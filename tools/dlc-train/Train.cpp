@@ -11,6 +11,8 @@
 
 #include "Train.h"
 
+#include "ModelCard.h"
+
 #include <dlc/dlc.h>
 
 #include <chrono>
@@ -231,6 +233,11 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
   if (error)
     throw Error("dlc-train: cannot create the --out directory " + a.out + ": " +
                 error.message());
+  // What dlc-board needs to score examples with the checkpoint.
+  save_model_card(ModelCard{a.model, config, columns, a.dataKind,
+                            a.dataKind == "criteo" ? "log1p" : "none",
+                            splits.train.vocabularies()},
+                  a.out);
   Json epochs = Json::array();
   double firstStepCompile = 0, epochStart = 0, lastBatchEnd = 0;
   Stats epochStats;
