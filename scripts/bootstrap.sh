@@ -26,6 +26,9 @@ packages=(
   libprotobuf-dev       # TensorBoard event files (Event/Summary messages)
   protobuf-compiler     # protoc, for the .proto of those messages
   libsqlite3-dev        # dlc::tune: studies in an SQLite file, shared by worker processes
+  libcpp-httplib-dev    # dlc-board's HTTP server
+  nodejs                # npm vendors chart.js for dlc-board; runs its browser test
+  chromium              # the browser of dlc-board's end-to-end test (headless)
 )
 if [[ ${1:-} == --bench ]]; then
   packages+=(libtorch-dev)  # LibTorch 1.13, what dlc-bench compares against
@@ -37,6 +40,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Debian's nodejs comes without npm (NodeSource's includes it).
+if [[ " ${missing[*]} " != *" nodejs "* ]] && ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   echo "bootstrap: all ${#packages[@]} packages present"
@@ -55,3 +63,7 @@ echo "bootstrap: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's nodejs comes without npm (NodeSource's includes it).
+if ! command -v npm >/dev/null; then
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends npm
+fi

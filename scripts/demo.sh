@@ -3,8 +3,9 @@
 # sample and DIN on behaviour sequences built from the bundled MovieLens
 # ratings, each with fit() (progress, per-epoch metrics, early stopping on
 # validation AUC, the best checkpoint, a TensorBoard log), then prints the
-# final test metrics of both against the baselines. `make tour` shows the
-# compiler's passes on one step instead.
+# final test metrics of both against the baselines, and the dlc-board
+# command that shows both runs and serves the DIN model's predictions.
+# `make tour` shows the compiler's passes on one step instead.
 set -euo pipefail
 build=${1:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,3 +47,11 @@ for path in sys.argv[1:]:
 PY
 echo
 echo "checkpoints, TensorBoard logs and histories: $runs/"
+echo
+echo "== look at both runs' curves and score examples with the DIN checkpoint in a browser:"
+echo
+runsAbs=$(cd "$runs" && pwd)
+echo "  $(cd "$build/bin" && pwd)/dlc-board --logdir $runsAbs \\"
+echo "      --checkpoint $runsAbs/din-movielens/best.safetensors --port 8080"
+echo
+echo "  then open http://127.0.0.1:8080/"
