@@ -148,7 +148,7 @@ function predictOne(example) {
       if (k < 0) unknown.push(field.name);
       else logit += 0.4 - 0.1 * k;
     } else {
-      const ids = Array.isArray(value) ? value.map(String) : String(value).split(/[,|\s]+/).filter(Boolean);
+      const ids = Array.isArray(value) ? value.map(String) : (String(value).includes(',') ? String(value).split(',') : String(value).split(/\s+/)).map((v) => v.trim()).filter(Boolean);
       if (ids.length > field.maxlen)
         return [400, {error: `predict: field '${field.name}' has ${ids.length} ids, more than maxlen ${field.maxlen}`}];
       const known = ids.filter((id) => field.examples.includes(id));

@@ -41,8 +41,9 @@ std::optional<std::string> categoryText(const Json &value) {
   return std::nullopt;
 }
 
-/// An id list's values: a JSON array, or one string split at ',', '|' and
-/// white space.
+/// An id list's values: a JSON array, or one string split at commas (at white
+/// space when it has none). Not at '|': values may hold it (MovieLens's
+/// genre sets, "Comedy|Romance").
 std::vector<std::string> listValues(const std::string &name,
                                     const Json &value) {
   std::vector<std::string> values;
@@ -61,11 +62,17 @@ std::vector<std::string> listValues(const std::string &name,
     throw BadRequest(
         fieldError(name, "expected a list or a comma-separated string, got " +
                              std::string(value.type_name())));
+  const std::string &text = value.get_ref<const std::string &>();
+  bool commas = text.find(',') != std::string::npos;
   std::string current;
-  for (char c : value.get<std::string>() + ",") {
-    if (c == ',' || c == '|' || std::isspace(static_cast<unsigned char>(c))) {
-      if (!current.empty())
-        values.push_back(current);
+  for (char c : text + ",") {
+    bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+    if (c == ',' || (!commas && space)) {
+      // Values are trimmed: "a, b" is "a" and "b".
+      size_t begin = current.find_first_not_of(" \t\r\n");
+      if (begin != std::string::npos)
+        values.push_back(current.substr(
+            begin, current.find_last_not_of(" \t\r\n") - begin + 1));
       current.clear();
     } else {
       current.push_back(c);

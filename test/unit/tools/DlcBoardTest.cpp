@@ -374,7 +374,7 @@ TEST(DlcBoardPredictor, ScoresAsTheModelDoes) {
 
   // Defaults, an unknown category, a list as text, numbers as text.
   result = predictor.predict(Json::parse(
-      R"({"count": "-2", "color": "purple", "seen": "red|green"})"));
+      R"({"count": "-2", "color": "purple", "seen": "red, green"})"));
   expected = saved.probability(
       {0.0f, 0.0f, 0.0f, static_cast<float>(saved.id("color", "red")),
        static_cast<float>(saved.id("color", "green")), 0.0f});
@@ -384,7 +384,7 @@ TEST(DlcBoardPredictor, ScoresAsTheModelDoes) {
 
   // A batch scores each example as alone.
   Json batch = predictor.predict(Json::parse(
-      R"({"instances": [{"count": "-2", "color": "purple", "seen": "red|green"}, {}]})"));
+      R"({"instances": [{"count": "-2", "color": "purple", "seen": "red green"}, {}]})"));
   ASSERT_EQ(batch["predictions"].size(), 2u);
   EXPECT_NEAR(batch["predictions"][0]["probability"].get<double>(), expected,
               1e-6);
@@ -429,6 +429,10 @@ TEST(DlcBoardPredictor, BadExamplesNameTheField) {
             "field \"color\": expected a string, got object");
   EXPECT_EQ(error(R"({"seen": "red blue green red"})"),
             "field \"seen\": holds 4 values; the model takes at most 3");
+  // '|' is part of a value, not a separator.
+  EXPECT_EQ(
+      predictor.predict(Json::parse(R"({"seen": "red|blue"})"))["unknown"],
+      Json::parse(R"(["seen"])"));
   EXPECT_EQ(error(R"({"seen": [[1]]})"),
             "field \"seen\": expected a list of strings or integers, got an "
             "element [1]");

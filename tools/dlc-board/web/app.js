@@ -431,7 +431,8 @@ function predictBody(form) {
     const text = input.value.trim();
     if (text === '') continue;
     if (input.dataset.kind === 'dense') body[input.name] = Number.isFinite(Number(text)) ? Number(text) : text;
-    else if (input.dataset.kind === 'id_list') body[input.name] = text.split(/[\s,|]+/).filter(Boolean);
+    else if (input.dataset.kind === 'id_list') body[input.name] = (text.includes(',') ? text.split(',') : text.split(/\s+/))
+          .map((v) => v.trim()).filter(Boolean);
     else body[input.name] = text;
   }
   return body;
