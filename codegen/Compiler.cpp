@@ -412,7 +412,7 @@ Compiler::Impl::compile(const Graph &graph, uint64_t key,
   std::unique_ptr<::dlc::rt::Executable> executable;
   if (succeeded(pm.run(*module))) {
     if (options.backend == Backend::Reference) {
-      executable = buildExecutable(*module, name);
+      executable = buildExecutable(*module, name, options.checkFinite);
     } else {
       FailureOr<cpu::CpuArtifact> artifact =
           cpu::compileCpuArtifact(*module, name);
@@ -451,6 +451,17 @@ Compiler::~Compiler() = default;
 Compiler &Compiler::global() {
   // Never destroyed: executables may be used by static objects' destructors.
   static Compiler *compiler = new Compiler();
+  return *compiler;
+}
+
+Compiler &Compiler::anomalyChecking() {
+  static Compiler *compiler = [] {
+    CompilerOptions options;
+    options.backend = Backend::Reference;
+    options.fuse = false;
+    options.checkFinite = true;
+    return new Compiler(options);
+  }();
   return *compiler;
 }
 

@@ -29,6 +29,10 @@ struct CompilerOptions {
   bool fuse = true;
   /// Where compiled programs are kept across processes; empty: nowhere.
   std::string cacheDir;
+  /// Reference backend only: after every op, check its floating-point
+  /// results and throw dlc::Error naming the first op (and its source line)
+  /// that produced a NaN or an infinity (autograd::set_detect_anomaly).
+  bool checkFinite = false;
 
   /// From the environment: DLC_BACKEND=cpu|reference, DLC_FUSION=0,
   /// DLC_CACHE_DIR (default ~/.cache/dlc; DLC_DISK_CACHE=0 turns it off).
@@ -67,6 +71,9 @@ public:
 
   /// The process-wide compiler the frontend uses.
   static Compiler &global();
+  /// The one it uses while anomaly detection is on: the reference backend
+  /// checking every op's results (checkFinite), nothing on disk.
+  static Compiler &anomalyChecking();
 
   std::shared_ptr<::dlc::rt::Executable> getOrCompile(const Graph &graph);
   /// The same for a graph known by its signature (SignatureBuilder):

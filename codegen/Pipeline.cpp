@@ -84,14 +84,14 @@ void buildDefaultPipeline(OpPassManager &pm) {
   buildPipeline(pm, getDefaultPipeline());
 }
 
-std::unique_ptr<::dlc::rt::Executable> buildExecutable(ModuleOp module,
-                                                       StringRef name) {
+std::unique_ptr<::dlc::rt::Executable>
+buildExecutable(ModuleOp module, StringRef name, bool checkFinite) {
   auto func = module.lookupSymbol<func::FuncOp>(name);
   if (!func) {
     module.emitError("no function named '") << name << "'";
     return nullptr;
   }
-  return buildReferenceExecutable(func);
+  return buildReferenceExecutable(func, checkFinite);
 }
 
 } // namespace mlir::dlc

@@ -42,10 +42,11 @@ void registerDlcPipelines();
 void buildPipeline(OpPassManager &pm, StringRef pipeline);
 
 /// An executable for the function `name` of `module` (already through the
-/// pipeline), from the reference backend. Emits diagnostics and returns null
-/// on failure.
-std::unique_ptr<::dlc::rt::Executable> buildExecutable(ModuleOp module,
-                                                       StringRef name);
+/// pipeline), from the reference backend (checking every op's results with
+/// `checkFinite`: see buildReferenceExecutable). Emits diagnostics and
+/// returns null on failure.
+std::unique_ptr<::dlc::rt::Executable>
+buildExecutable(ModuleOp module, StringRef name, bool checkFinite = false);
 
 } // namespace mlir::dlc
 

@@ -41,6 +41,42 @@ private:
 
 namespace autograd {
 
+/// Anomaly detection, as torch::autograd::AnomalyMode, for finding where a
+/// NaN comes from. While it is enabled every realized graph runs op by op on
+/// the reference executor, which checks the floating-point inputs and each
+/// op's floating-point results; the first NaN or infinity throws dlc::Error
+/// naming the op and the line of the program that recorded it:
+///
+///   detect_anomaly: dlc.log produced -inf at element 2 of tensor<8xf32>
+///   (model.cpp:42)
+///
+/// A gradient op carries the line of the forward op it differentiates. Much
+/// slower than compiled code: for debugging. Process-wide.
+struct AnomalyMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+
+/// Enables anomaly detection in a scope, as
+/// torch::autograd::DetectAnomalyGuard.
+class DetectAnomalyGuard {
+public:
+  DetectAnomalyGuard() : previous(AnomalyMode::is_enabled()) {
+    AnomalyMode::set_enabled(true);
+  }
+  ~DetectAnomalyGuard() { AnomalyMode::set_enabled(previous); }
+  DetectAnomalyGuard(const DetectAnomalyGuard &) = delete;
+  DetectAnomalyGuard &operator=(const DetectAnomalyGuard &) = delete;
+
+private:
+  bool previous;
+};
+
+/// As torch.autograd.set_detect_anomaly.
+inline void set_detect_anomaly(bool enabled) {
+  AnomalyMode::set_enabled(enabled);
+}
+
 /// The gradients of `outputs` with respect to `inputs`, as
 /// torch::autograd::grad: `grad_outputs[i]` seeds `outputs[i]` (ones for a
 /// one-element output when omitted). With `create_graph` the gradients

@@ -436,7 +436,10 @@ void Context::runPending(std::vector<Value> outputs) {
     return graph;
   };
   std::shared_ptr<rt::Executable> executable =
-      mlir::dlc::Compiler::global().getOrCompile(words, build);
+      (autograd::AnomalyMode::is_enabled()
+           ? mlir::dlc::Compiler::anomalyChecking()
+           : mlir::dlc::Compiler::global())
+          .getOrCompile(words, build);
 
   // A realized value that nothing reads after this run gives its buffer
   // to the executable, which may write a result into it: an optimizer's
@@ -650,5 +653,14 @@ thread_local bool gradEnabled = true;
 
 bool GradMode::is_enabled() { return gradEnabled; }
 void GradMode::set_enabled(bool enabled) { gradEnabled = enabled; }
+
+namespace {
+std::atomic<bool> anomalyEnabled{false};
+} // namespace
+
+bool autograd::AnomalyMode::is_enabled() { return anomalyEnabled; }
+void autograd::AnomalyMode::set_enabled(bool enabled) {
+  anomalyEnabled = enabled;
+}
 
 } // namespace dlc

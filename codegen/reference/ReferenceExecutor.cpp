@@ -17,6 +17,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
 #include <cstring>
 #include <string>
 
@@ -37,12 +38,22 @@ public:
     std::vector<int> outputs;
     /// Slots whose last use is this step.
     std::vector<int> release;
+    /// With checkFinite: "dlc.log" and " (model.cpp:42)", for messages.
+    std::string op;
+    std::string where;
   };
+
+  /// Anomaly detection: throws at the first NaN or infinity of `ref`.
+  void checkFinite(const TensorRef &ref, const std::string &what,
+                   const std::string &where) const;
 
   std::vector<TensorRef> slots;
   int numArguments = 0;
   std::vector<Step> steps;
   std::vector<int> results;
+  bool checking = false;
+  /// With checkFinite: each argument's " (file:line)", for messages.
+  std::vector<std::string> argumentWhere;
 
   std::vector<rt::BufferPtr> run(std::vector<rt::BufferPtr> inputs) override;
   size_t numKernels() const override { return steps.size(); }
@@ -52,6 +63,56 @@ private:
     return slots[slot].numel() * ::dlc::elementSize(slots[slot].type);
   }
 };
+
+/// " (file:line)" of the first file location in `loc` (the line a
+/// recorded op comes from), as dlc::Error ends its messages; "" without one.
+std::string sourceOf(Location loc) {
+  std::string found;
+  loc->walk([&](Location inner) {
+    if (auto file = dyn_cast<FileLineColLoc>(inner)) {
+      StringRef name = file.getFilename().getValue();
+      name = name.substr(name.find_last_of('/') + 1);
+      found = " (" + name.str() + ":" + std::to_string(file.getLine()) + ")";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return found;
+}
+
+template <typename T>
+int64_t firstNonFinite(const TensorRef &ref) {
+  const T *data = static_cast<const T *>(ref.data);
+  for (int64_t i = 0, n = ref.numel(); i < n; ++i)
+    if (!std::isfinite(data[i]))
+      return i;
+  return -1;
+}
+
+void ReferenceExecutable::checkFinite(const TensorRef &ref,
+                                      const std::string &what,
+                                      const std::string &where) const {
+  int64_t at;
+  double value;
+  if (ref.type == ::dlc::kFloat) {
+    at = firstNonFinite<float>(ref);
+    value = at < 0 ? 0 : static_cast<const float *>(ref.data)[at];
+  } else if (ref.type == ::dlc::kDouble) {
+    at = firstNonFinite<double>(ref);
+    value = at < 0 ? 0 : static_cast<const double *>(ref.data)[at];
+  } else {
+    return;
+  }
+  if (at < 0)
+    return;
+  std::string shape;
+  for (int64_t size : ref.shape)
+    shape += std::to_string(size) + "x";
+  std::string kind = std::isnan(value) ? "NaN" : value > 0 ? "inf" : "-inf";
+  throw ::dlc::Error("detect_anomaly: " + what + " " + kind + " at element " +
+                     std::to_string(at) + " of tensor<" + shape +
+                     (ref.type == ::dlc::kFloat ? "f32" : "f64") + ">" + where);
+}
 
 std::vector<rt::BufferPtr>
 ReferenceExecutable::run(std::vector<rt::BufferPtr> inputs) {
@@ -66,6 +127,12 @@ ReferenceExecutable::run(std::vector<rt::BufferPtr> inputs) {
                          " holds fewer bytes than its type needs (" +
                          std::to_string(bytesOf(i)) + ")");
     live[i] = inputs[i];
+    if (checking) {
+      TensorRef ref = slots[i];
+      ref.data = live[i]->data();
+      checkFinite(ref, "input " + std::to_string(i) + " holds",
+                  argumentWhere[i]);
+    }
   }
   std::vector<TensorRef> ins, outs;
   for (const Step &step : steps) {
@@ -83,6 +150,9 @@ ReferenceExecutable::run(std::vector<rt::BufferPtr> inputs) {
       outs.push_back(std::move(ref));
     }
     reference::runKernel(step.kernel, ins, outs);
+    if (checking)
+      for (const TensorRef &out : outs)
+        checkFinite(out, step.op + " produced", step.where);
     for (int slot : step.release)
       live[slot].reset();
   }
@@ -237,8 +307,10 @@ std::optional<ScalarType> getScalarType(Type type) {
   return std::nullopt;
 }
 
-std::unique_ptr<rt::Executable> buildReferenceExecutable(func::FuncOp func) {
+std::unique_ptr<rt::Executable> buildReferenceExecutable(func::FuncOp func,
+                                                         bool checkFinite) {
   auto executable = std::make_unique<ReferenceExecutable>();
+  executable->checking = checkFinite;
   llvm::DenseMap<Value, int> slotOf;
   auto addSlot = [&](Value value, Operation *where) -> FailureOr<int> {
     auto type = dyn_cast<RankedTensorType>(value.getType());
@@ -269,6 +341,9 @@ std::unique_ptr<rt::Executable> buildReferenceExecutable(func::FuncOp func) {
     if (failed(addSlot(argument, func)))
       return nullptr;
   executable->numArguments = static_cast<int>(body.getNumArguments());
+  if (checkFinite)
+    for (BlockArgument argument : body.getArguments())
+      executable->argumentWhere.push_back(sourceOf(argument.getLoc()));
 
   for (Operation &op : body) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
@@ -279,6 +354,10 @@ std::unique_ptr<rt::Executable> buildReferenceExecutable(func::FuncOp func) {
     ReferenceExecutable::Step step;
     if (failed(describeReferenceKernel(&op, step.kernel)))
       return nullptr;
+    if (checkFinite) {
+      step.op = op.getName().getStringRef().str();
+      step.where = sourceOf(op.getLoc());
+    }
     for (Value operand : op.getOperands())
       step.inputs.push_back(slotOf.at(operand));
     for (Value result : op.getResults()) {

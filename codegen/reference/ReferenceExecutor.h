@@ -28,8 +28,15 @@ LogicalResult describeReferenceKernel(Operation *op, reference::Kernel &kernel);
 /// cannot compile. Emits a diagnostic and returns null for what it cannot
 /// run: dynamic sizes, `dlc.grad` (run dlc-autodiff first), ops of other
 /// dialects.
+///
+/// With `checkFinite` (anomaly detection), the executable checks the
+/// floating-point arguments and every op's floating-point results as it
+/// runs, and throws dlc::Error at the first NaN or infinity, naming the op
+/// and the source line it was recorded at:
+///   `detect_anomaly: dlc.log produced NaN at element 3 of
+///   tensor<4xf32> (model.cpp:42)`.
 std::unique_ptr<::dlc::rt::Executable>
-buildReferenceExecutable(func::FuncOp func);
+buildReferenceExecutable(func::FuncOp func, bool checkFinite = false);
 
 } // namespace mlir::dlc
 

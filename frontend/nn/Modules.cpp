@@ -515,8 +515,16 @@ Tensor SequentialImpl::forward(const Tensor &input) {
   if (items.empty())
     throw Error("Sequential: forward of an empty Sequential");
   Tensor x = input;
-  for (const AnyModule &item : items)
-    x = item.forward(x);
+  for (size_t i = 0; i < items.size(); ++i) {
+    try {
+      x = items[i].forward(x);
+    } catch (const Error &error) {
+      // Which layer, deep inside a model: "Sequential[2] (Linear): linear:
+      // input [2, 8] does not end with in_features = 16".
+      throw Error("Sequential[" + std::to_string(i) + "] (" +
+                  items[i].ptr()->name() + "): " + error.what());
+    }
+  }
   return x;
 }
 

@@ -371,6 +371,8 @@ public:
   }
   void push_back(AnyModule module);
   void push_back(const std::string &name, AnyModule module);
+  /// Applies the modules in order; a dlc::Error of one of them is rethrown
+  /// with its index and type first ("Sequential[2] (Linear): ...").
   Tensor forward(const Tensor &input);
   size_t size() const { return items.size(); }
   bool is_empty() const { return items.empty(); }

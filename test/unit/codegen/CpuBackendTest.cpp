@@ -822,6 +822,18 @@ TEST(DiskCache, CorruptOrForeignEntriesAreRebuilt) {
   fs::remove_all(dir);
 }
 
+TEST(DiskCache, AnUnwritableDirectoryOnlyCostsTheCache) {
+  // /proc refuses new files even to root: neither the directory nor an
+  // entry can be written. Compiling still works, every time.
+  CompilerOptions options = cachedOptions("/proc/dlc-unwritable-cache");
+  for (int i = 0; i < 2; ++i) {
+    Compiler compiler(options);
+    expectCachedGraphRuns(compiler);
+    EXPECT_EQ(compiler.stats().diskHits, 0);
+  }
+  EXPECT_FALSE(fs::exists("/proc/dlc-unwritable-cache"));
+}
+
 TEST(DiskCache, OptionsAreKeptApart) {
   std::string dir = freshDirectory("options");
   CompilerOptions unfused = cachedOptions(dir);
