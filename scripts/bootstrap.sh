@@ -6,6 +6,7 @@
 #
 #   scripts/bootstrap.sh          what the build and the tests need
 #   scripts/bootstrap.sh --bench  also LibTorch, the comparison target of dlc-bench
+#   scripts/bootstrap.sh --fuzz   also clang-19 and libFuzzer, for `make fuzz`
 set -euo pipefail
 
 packages=(
@@ -32,6 +33,9 @@ packages=(
 )
 if [[ ${1:-} == --bench ]]; then
   packages+=(libtorch-dev)  # LibTorch 1.13, what dlc-bench compares against
+fi
+if [[ ${1:-} == --fuzz ]]; then
+  packages+=(clang-19 libclang-rt-19-dev libomp-19-dev)  # libFuzzer, clang's sanitizers and OpenMP, for `make fuzz`
 fi
 
 missing=()
