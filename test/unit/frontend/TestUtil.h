@@ -7,8 +7,12 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <cmath>
+#include <filesystem>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -49,6 +53,36 @@ std::string errorOf(F &&f) {
   return "";
 }
 
+/// A fresh directory under the system's temporary one, removed with
+/// everything in it.
+class TempDir {
+public:
+  explicit TempDir(const std::string &prefix = "dlc-test") {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX"))
+            .string();
+    if (!mkdtemp(pattern.data()))
+      throw std::runtime_error("mkdtemp failed");
+    path = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
+  }
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+
+  /// `name` in the directory.
+  std::string file(const std::string &name) const {
+    return (path / name).string();
+  }
+  std::filesystem::path operator/(const std::string &name) const {
+    return path / name;
+  }
+
+  std::filesystem::path path;
+};
+
 /// `(file:line)`, as dlc ends its messages.
 inline std::string here(const char *file, int line) {
   return std::string("(") + file + ":" + std::to_string(line) + ")";
@@ -62,6 +96,15 @@ inline std::string printed(const Tensor &t) {
 }
 
 } // namespace dlc::test
+
+/// Expects `statement` to throw a dlc::Error whose message contains
+/// `substring`.
+#define EXPECT_ERROR(statement, substring)                                     \
+  do {                                                                         \
+    std::string message_ = ::dlc::test::errorOf([&] { statement; });           \
+    EXPECT_NE(message_.find(substring), std::string::npos)                     \
+        << "message: \"" << message_ << "\"";                                  \
+  } while (false)
 
 /// Expects `statement` (on one line) to throw a dlc::Error whose message
 /// contains `substring` and names this file and line.

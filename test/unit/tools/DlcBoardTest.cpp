@@ -30,32 +30,7 @@ namespace fs = std::filesystem;
 using namespace dlc;
 using board::Json;
 using dlc::test::errorOf;
-
-#define EXPECT_ERROR(statement, substring)                                     \
-  do {                                                                         \
-    std::string message_ = errorOf([&] { statement; });                        \
-    EXPECT_NE(message_.find(substring), std::string::npos)                     \
-        << "message: \"" << message_ << "\"";                                  \
-  } while (false)
-
-/// A fresh directory, removed with everything in it.
-class TempDir {
-public:
-  TempDir() {
-    std::string pattern =
-        (fs::temp_directory_path() / "dlc-board-test-XXXXXX").string();
-    if (!mkdtemp(pattern.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path operator/(const std::string &name) const { return path / name; }
-
-  fs::path path;
-};
+using dlc::test::TempDir;
 
 void writeText(const fs::path &path, const std::string &text) {
   fs::create_directories(path.parent_path());

@@ -40,32 +40,7 @@ namespace fs = std::filesystem;
 namespace {
 
 using dlc::test::errorOf;
-
-#define EXPECT_ERROR(statement, substring)                                     \
-  do {                                                                         \
-    std::string message_ = errorOf([&] { statement; });                        \
-    EXPECT_NE(message_.find(substring), std::string::npos)                     \
-        << "message: \"" << message_ << "\"";                                  \
-  } while (false)
-
-/// A fresh directory, removed with everything in it.
-class TempDir {
-public:
-  TempDir() {
-    std::string pattern =
-        (fs::temp_directory_path() / "dlc-tune-storage-XXXXXX").string();
-    if (!mkdtemp(pattern.data()))
-      throw std::runtime_error("mkdtemp failed");
-    path = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  std::string file(const std::string &name) const { return path + "/" + name; }
-
-  std::string path;
-};
+using dlc::test::TempDir;
 
 void expectSameTrial(const FrozenTrial &a, const FrozenTrial &b) {
   EXPECT_EQ(a.id, b.id);
