@@ -18,8 +18,11 @@
 namespace mlir::dlc::cpu {
 namespace {
 
+/// Integers accumulate in uint64_t: products and sums wrap modulo 2^64, as
+/// the reference kernels' do (signed overflow would be undefined), and the
+/// conversion back to int32/int64 keeps the low bits.
 template <typename T>
-using Acc = std::conditional_t<std::is_floating_point_v<T>, T, int64_t>;
+using Acc = std::conditional_t<std::is_floating_point_v<T>, T, uint64_t>;
 
 /// One product with the loop order that keeps the innermost loop contiguous
 /// in B and C (vectorizable); rows [rowBegin, rowEnd).
