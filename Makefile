@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build test demo tour bench docs format clean
+.PHONY: all bootstrap configure build test test-asan fuzz demo tour bench docs format clean
 
 all: build
 
@@ -23,6 +23,28 @@ build: configure
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j2
+
+# The test suite built with ASan + UBSan (DLC_SANITIZE) in its own folder;
+# ASAN_TESTS narrows it (a ctest -R regex).
+ASAN_DIR ?= build-asan
+ASAN_TESTS ?=
+test-asan: bootstrap
+	@test -f $(ASAN_DIR)/CMakeCache.txt || \
+	  cmake -S . -B $(ASAN_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DDLC_SANITIZE=ON $(CMAKE_ARGS)
+	cmake --build $(ASAN_DIR)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:detect_stack_use_after_return=1:allocator_may_return_null=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/test/sanitizers/lsan.supp:print_suppressions=0 \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j2 -LE no-asan \
+	    $(if $(ASAN_TESTS),-R '$(ASAN_TESTS)')
+
+# The four fuzz targets (libFuzzer, clang-19), SECONDS each, all at once.
+FUZZ_DIR ?= build-fuzz
+SECONDS ?= 60
+fuzz:
+	@scripts/bootstrap.sh --fuzz
+	@scripts/fuzz.sh $(FUZZ_DIR) $(SECONDS)
 
 # The main job: dlc-train of DeepFM on Criteo and DIN on MovieLens.
 demo: build
