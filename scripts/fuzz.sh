@@ -24,6 +24,9 @@ fi
 cmake --build "$build" --target "${targets[@]/#/dlc-fuzz-}"
 
 echo "fuzz: ${targets[*]} for ${seconds} s each, at once"
+# Artifacts of earlier runs stay; this run's are the ones newer than this.
+start="$build/fuzz.start"
+touch "$start"
 pids=()
 for t in "${targets[@]}"; do
   mkdir -p "$build/corpus/$t" "$build/artifacts/$t"
@@ -44,6 +47,6 @@ for i in "${!targets[@]}"; do
   cov=$(grep -o 'cov: [0-9]*' "$build/fuzz-$t.log" | tail -1)
   echo "fuzz: $t: $result, ${runs:-?} inputs (${rate:-?}/s), $cov," \
     "corpus $(ls "$build/corpus/$t" | wc -l) files, log $build/fuzz-$t.log"
-  ls "$build/artifacts/$t" 2>/dev/null | sed "s|^|  $build/artifacts/$t/|"
+  find "$build/artifacts/$t" -type f -newer "$start" | sed 's|^|  new: |'
 done
 exit $status

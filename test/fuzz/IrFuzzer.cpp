@@ -11,6 +11,7 @@
 
 #include "codegen/Pipeline.h"
 #include "ir/DlcDialect.h"
+#include "ir/Nesting.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -53,6 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // std::string have it (the fuzzer's bytes do not: without the copy the
   // lexer runs past them, which the first 30-minute run found).
   std::string text(reinterpret_cast<const char *>(data), size);
+  // What dlc's tools refuse before parsing (ir/Nesting.h).
+  if (mlir::dlc::findExcessiveNesting(text))
+    return 0;
   mlir::ParserConfig config(&context(), /*verifyAfterParse=*/true);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(text, config);

@@ -10,13 +10,18 @@
 #include "codegen/Pipeline.h"
 #include "codegen/cpu/Passes.h"
 #include "ir/DlcDialect.h"
+#include "ir/Nesting.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
@@ -30,7 +35,41 @@ int main(int argc, char **argv) {
   mlir::dlc::cpu::registerCpuPasses();
   mlir::dlc::registerDlcPipelines();
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
+  // mlir-opt's main, with the input read here first: a file nesting
+  // brackets deeper than MLIR's parser can recurse gets a diagnostic
+  // (ir/Nesting.h).
+  auto [inputName, outputName] = mlir::registerAndParseCLIOptions(
       argc, argv, "dlc optimizer driver: shows dlc IR at every stage\n",
-      registry));
+      registry);
+  mlir::MlirOptMainConfig config =
+      mlir::MlirOptMainConfig::createFromCLOptions();
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> input =
+      mlir::openInputFile(inputName, &error);
+  if (!input) {
+    llvm::errs() << error << "\n";
+    return 1;
+  }
+  if (std::optional<size_t> at =
+          mlir::dlc::findExcessiveNesting(input->getBuffer())) {
+    llvm::SourceMgr sources;
+    const char *where = input->getBufferStart() + *at;
+    sources.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+    sources.PrintMessage(
+        llvm::SMLoc::getFromPointer(where), llvm::SourceMgr::DK_Error,
+        "brackets nested deeper than " +
+            llvm::Twine(mlir::dlc::kMaxBracketNesting) + " levels");
+    return 1;
+  }
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      mlir::openOutputFile(outputName, &error);
+  if (!output) {
+    llvm::errs() << error << "\n";
+    return 1;
+  }
+  if (mlir::failed(
+          mlir::MlirOptMain(output->os(), std::move(input), registry, config)))
+    return 1;
+  output->keep();
+  return 0;
 }

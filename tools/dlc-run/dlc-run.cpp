@@ -14,6 +14,7 @@
 #include "codegen/cpu/CpuBackend.h"
 #include "codegen/reference/Philox.h"
 #include "codegen/reference/ReferenceExecutor.h"
+#include "ir/Nesting.h"
 #include "runtime/Buffer.h"
 #include "runtime/Error.h"
 #include "runtime/Format.h"
@@ -119,8 +120,25 @@ int main(int argc, char **argv) {
   mlir::dlc::registerCompilerDialects(registry);
   MLIRContext context(registry);
   llvm::SourceMgr sources;
+  // Brackets nested deeper than MLIR's parser can recurse: a diagnostic
+  // instead of a stack overflow (ir/Nesting.h).
+  if (auto file = llvm::MemoryBuffer::getFileOrSTDIN(inputFile)) {
+    std::optional<size_t> at =
+        mlir::dlc::findExcessiveNesting((*file)->getBuffer());
+    const char *start = (*file)->getBufferStart();
+    sources.AddNewSourceBuffer(std::move(*file), llvm::SMLoc());
+    if (at) {
+      sources.PrintMessage(
+          llvm::SMLoc::getFromPointer(start + *at), llvm::SourceMgr::DK_Error,
+          "brackets nested deeper than " +
+              llvm::Twine(mlir::dlc::kMaxBracketNesting) + " levels");
+      return 1;
+    }
+  }
   OwningOpRef<ModuleOp> module =
-      parseSourceFile<ModuleOp>(inputFile, sources, &context);
+      sources.getNumBuffers() > 0
+          ? parseSourceFile<ModuleOp>(sources, &context)
+          : parseSourceFile<ModuleOp>(inputFile, sources, &context);
   if (!module)
     return 1;
 
