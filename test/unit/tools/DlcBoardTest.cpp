@@ -321,6 +321,15 @@ TEST(DlcBoardModelCard, Errors) {
   EXPECT_EQ(withCard(card),
             prefix + "column 0 (\"count\") \"dimension\" is not an integer");
   card = good;
+  card["columns"][3]["combiner"] = "median";
+  EXPECT_EQ(withCard(card),
+            prefix + "column 3 (\"seen\") has the unknown combiner \"median\" "
+                     "(known: sum, mean, max)");
+  card = good;
+  card["config"]["dnn_hidden_units"] = "8";
+  EXPECT_EQ(withCard(card),
+            prefix + "config \"dnn_hidden_units\" is not a list");
+  card = good;
   card["dense_transform"] = "sqrt";
   EXPECT_EQ(withCard(card), prefix + "has the unknown dense_transform "
                                      "\"sqrt\" (known: none, log1p)");
