@@ -31,7 +31,7 @@ const char *getDefaultPipeline() {
   // could make the differentiated value stop depending on a wrt value that
   // is an intermediate result.
   return "builtin.module(func.func(dlc-autodiff,canonicalize,cse,dlc-decompose,"
-         "cse))";
+         "cse,dlc-schedule-collectives))";
 }
 
 std::string getCpuPipeline(bool fuse) {
@@ -52,6 +52,7 @@ void buildPipeline(OpPassManager &pm, StringRef pipeline) {
     registerDlcAutodiff();
     registerDlcDecompose();
     registerDlcFuse();
+    registerDlcScheduleCollectives();
     cpu::registerCpuPasses();
   });
   StringRef text = pipeline;

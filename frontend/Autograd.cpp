@@ -10,6 +10,7 @@
 #include "frontend/Autograd.h"
 #include "frontend/Functions.h"
 #include "frontend/detail/Recorder.h"
+#include "runtime/Distributed.h"
 
 #include <unordered_map>
 #include <unordered_set>
@@ -136,8 +137,13 @@ void Tensor::backward(const Tensor &gradient, std::optional<bool> retain_graph,
   std::optional<NoGradGuard> noGrad;
   if (!create_graph)
     noGrad.emplace();
+  bool distributed = rt::dist::world_size() > 1;
   for (size_t i = 0; i < leaves.size(); ++i) {
     TensorImpl &leaf = *leaves[i].first;
+    // A DistributedDataParallel parameter: the mean over the processes
+    // (the compiler buckets these and overlaps them with the backward pass).
+    if (distributed && leaf.allReduceGrad > 0)
+      grads[i] = r.allReduce(grads[i], /*mean=*/1);
     Tensor g = r.wrap(grads[i], create_graph, leaf.device);
     leaf.grad = leaf.grad.defined() ? dlc::add(leaf.grad, g, 1, loc) : g;
   }

@@ -412,6 +412,13 @@ std::vector<Value> Recorder::grad(const Value &y, const std::vector<Value> &wrt,
   return results;
 }
 
+Value Recorder::allReduce(const Value &x, int reduction) {
+  GraphNode def;
+  def.op = OpKind::AllReduce;
+  def.attr = reduction;
+  return record(std::move(def), {x}, x.type());
+}
+
 Value Recorder::softmax(OpKind kind, const Value &x, int64_t dim) {
   GraphNode def;
   def.op = kind;

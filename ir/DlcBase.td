@@ -92,6 +92,16 @@ def Dlc_RandomDistribution : I32EnumAttr<"RandomDistribution",
   let cppNamespace = "::mlir::dlc";
 }
 
+def Dlc_CollectiveReduction : I32EnumAttr<"CollectiveReduction",
+    "how `dlc.all_reduce` combines the processes' values", [
+      I32EnumAttrCase<"sum", 0>,
+      I32EnumAttrCase<"mean", 1>,
+      I32EnumAttrCase<"max", 2>,
+      I32EnumAttrCase<"min", 3>
+    ]> {
+  let cppNamespace = "::mlir::dlc";
+}
+
 def Dlc_FusionKind : I32EnumAttr<"FusionKind",
     "the loop structure of the kernel a dlc.fusion becomes", [
       I32EnumAttrCase<"elementwise", 0>,

@@ -792,6 +792,40 @@ void GradOp::build(OpBuilder &builder, OperationState &state, Value y,
   build(builder, state, TypeRange(wrt.getTypes()), y, wrt, seed);
 }
 
+//===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+LogicalResult AllReduceOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location>,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  llvm::append_range(inferred, adaptor.getInputs().getTypes());
+  return success();
+}
+
+LogicalResult AllReduceOp::verify() {
+  if (getInputs().empty())
+    return emitOpError() << "needs at least one input";
+  Type element = getElementTypeOrSelf(getInputs().front().getType());
+  for (auto [i, value] : llvm::enumerate(getInputs())) {
+    Type type = value.getType();
+    if (getElementTypeOrSelf(type) != element)
+      return emitOpError() << "input #" << i << " of type " << type
+                           << " differs in element type from input #0 of type "
+                           << getInputs().front().getType()
+                           << ": one call carries one element type";
+    if (!cast<RankedTensorType>(type).hasStaticShape())
+      return emitOpError() << "input #" << i << " of type " << type
+                           << " is not static: every process must send the "
+                              "same number of elements";
+  }
+  if (getReduction() == CollectiveReduction::mean && !isa<FloatType>(element))
+    return emitOpError() << "mean needs floating-point inputs, got "
+                         << getInputs().front().getType();
+  return success();
+}
+
 LogicalResult GradOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
                                        Adaptor adaptor,
                                        SmallVectorImpl<Type> &inferred) {

@@ -560,6 +560,47 @@ def Dlc_StopGradientOp : Dlc_Op<"stop_gradient",
 }
 
 //===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+def Dlc_AllReduceOp : Dlc_Op<"all_reduce", [InferTypeOpAdaptor]> {
+  let summary = "combines a value across the processes of a distributed job";
+  let description = [{
+    Every process of the job (MPI's world; one process without it) passes
+    its own `inputs`; each result is the elementwise `reduction` (sum, mean,
+    max or min) of that input over all processes, the same on every
+    process. Several inputs make one call (a bucket): they share one
+    element type and travel as one message. Results have the types of the
+    inputs.
+
+    Not pure: it communicates, so it is neither removed when unused nor
+    merged with another all-reduce of the same values; every process runs
+    the same program and so makes the same calls in the same order. The
+    `dlc-schedule-collectives` pass buckets the all-reduces of a step and
+    places each where its inputs are ready; the runtime starts it there and
+    waits for it where a result is first read, so the communication
+    overlaps the ops in between.
+
+    The gradient of a sum (mean) is the sum (mean) of the results'
+    gradients over the processes; max and min have no gradient.
+
+    Example:
+
+    ```mlir
+    %g = dlc.all_reduce mean (%grad) : tensor<16x4xf32>
+    %a, %b = dlc.all_reduce sum (%x, %y) : tensor<4xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Dlc_CollectiveReduction:$reduction,
+                       Variadic<Dlc_Tensor>:$inputs);
+  let results = (outs Variadic<Dlc_Tensor>:$results);
+  let assemblyFormat = [{
+    $reduction `(` $inputs `)` attr-dict `:` type($inputs)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Fusion
 //===----------------------------------------------------------------------===//
 

@@ -77,10 +77,11 @@ enum class OpKind : uint8_t {
   StopGradient,
   LogSoftmax, ///< attr = dim
   Softmax,    ///< attr = dim
+  AllReduce,  ///< operands = results' inputs; attr = CollectiveReduction
 };
 
 /// The number of op kinds.
-constexpr int kNumOpKinds = static_cast<int>(OpKind::Softmax) + 1;
+constexpr int kNumOpKinds = static_cast<int>(OpKind::AllReduce) + 1;
 
 /// The op's full name: "dlc.add".
 const char *getOpName(OpKind kind);

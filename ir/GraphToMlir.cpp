@@ -98,6 +98,11 @@ static void addAttributes(Builder &b, const GraphNode &node,
         RandomDistributionAttr::get(
             b.getContext(), static_cast<RandomDistribution>(node.attr)));
     break;
+  case OpKind::AllReduce:
+    attrs.append("reduction", CollectiveReductionAttr::get(
+                                  b.getContext(),
+                                  static_cast<CollectiveReduction>(node.attr)));
+    break;
   case OpKind::Grad: {
     int32_t seeded = node.attr ? 1 : 0;
     int32_t wrt = static_cast<int32_t>(node.operands.size()) - 1 - seeded;

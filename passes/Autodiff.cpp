@@ -130,6 +130,12 @@ public:
   Value pow(Value x, Value y) { return b.create<PowOp>(loc, x, y); }
   Value logicalAnd(Value x, Value y) { return b.create<AndOp>(loc, x, y); }
   Value matmul(Value x, Value y) { return b.create<MatmulOp>(loc, x, y); }
+  Value allReduce(Value x, CollectiveReduction reduction) {
+    return b
+        .create<AllReduceOp>(loc, TypeRange{x.getType()}, reduction,
+                             ValueRange{x})
+        ->getResult(0);
+  }
   Value gather(Value x, Value indices, int64_t axis) {
     return b.create<GatherOp>(loc, x, indices, axis);
   }
@@ -471,6 +477,25 @@ void vjpScatterAdd(Adjoint &a, Value g, ArrayRef<bool> needed,
     grads[2] = a.gather(g, op.getIndices(), op.getAxis());
 }
 
+//===--- Collectives ----------------------------------------------------===//
+
+/// y_p = sum_q x_q on every process p, so dL/dx_q = sum_p dL/dy_p: the
+/// gradient of a sum is the sum of the gradients (and of a mean, the mean).
+void vjpAllReduce(Adjoint &a, Value g, ArrayRef<bool>,
+                  SmallVectorImpl<Value> &grads) {
+  auto op = cast<AllReduceOp>(a.op());
+  CollectiveReduction reduction = op.getReduction();
+  if (reduction != CollectiveReduction::sum &&
+      reduction != CollectiveReduction::mean) {
+    op.emitOpError("has no gradient for the reduction '")
+        << stringifyCollectiveReduction(reduction)
+        << "'; only sum and mean are differentiable";
+    a.failed = true;
+    return;
+  }
+  grads[0] = a.allReduce(g, reduction);
+}
+
 //===--- Composites -----------------------------------------------------===//
 
 void vjpSoftmax(Adjoint &a, Value g, ArrayRef<bool>,
@@ -501,6 +526,7 @@ const llvm::StringMap<VjpRule> &vjpRules() {
   static const llvm::StringMap<VjpRule> rules = {
       {AbsOp::getOperationName(), vjpAbs},
       {AddOp::getOperationName(), vjpAdd},
+      {AllReduceOp::getOperationName(), vjpAllReduce},
       {BroadcastInDimOp::getOperationName(), vjpBroadcastInDim},
       {CastOp::getOperationName(), vjpCast},
       {ConcatOp::getOperationName(), vjpConcat},
@@ -595,6 +621,25 @@ LogicalResult expandGrad(GradOp grad) {
 
   // Reverse program order is a reverse topological order of the block.
   for (Operation *op = grad->getPrevNode(); op; op = op->getPrevNode()) {
+    // A bucketed all-reduce: each result's gradient is the all-reduce of
+    // its adjoint, input by input.
+    if (auto allReduce = dyn_cast<AllReduceOp>(op);
+        allReduce && op->getNumResults() > 1) {
+      for (auto [i, result] : llvm::enumerate(op->getResults())) {
+        auto it = adjoints.find(result);
+        Value input = op->getOperand(i);
+        if (it == adjoints.end() || !active.contains(input) ||
+            !isFloatValue(input))
+          continue;
+        Adjoint adjoint(builder, op);
+        SmallVector<Value> grads(1);
+        vjpAllReduce(adjoint, it->second, {true}, grads);
+        if (adjoint.failed)
+          return failure();
+        accumulate(input, grads[0], op);
+      }
+      continue;
+    }
     if (op->getNumResults() != 1)
       continue;
     auto it = adjoints.find(op->getResult(0));

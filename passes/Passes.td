@@ -52,6 +52,52 @@ def DlcAutodiff : Pass<"dlc-autodiff"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Collectives
+//===----------------------------------------------------------------------===//
+
+def DlcScheduleCollectives : Pass<"dlc-schedule-collectives"> {
+  let summary = "Bucket the all-reduces of a step and start each when its inputs are ready";
+  let description = [{
+    Data-parallel training all-reduces every gradient. One call per tensor
+    pays a latency per tensor; one call for all of them waits for the last
+    gradient before any byte moves. This pass does what PyTorch's DDP
+    reducer does, at compile time: it orders the `dlc.all_reduce` ops of a
+    block by where their inputs become ready (the gradients of the last
+    layers first, as the backward pass computes them), merges neighbours
+    with the same reduction and element type into buckets of at most
+    `bucket-cap-mb` MiB, and moves each bucket's op to just after the op
+    that computes its last input. The runtime starts it there and waits for
+    it before the first op that reads a result, so the communication
+    overlaps the rest of the backward pass. Ops are merged only when every
+    user of every result comes after the bucket's inputs are all ready.
+
+    Before:
+    ```mlir
+    %gw = dlc.mul %a, %b : tensor<64x16xf32>
+    %x = dlc.exp %gw : tensor<64x16xf32>
+    %gb = dlc.add %c, %d : tensor<16xf32>
+    %rw = dlc.all_reduce mean (%gw) : tensor<64x16xf32>
+    %rb = dlc.all_reduce mean (%gb) : tensor<16xf32>
+    ```
+    After:
+    ```mlir
+    %gw = dlc.mul %a, %b : tensor<64x16xf32>
+    %x = dlc.exp %gw : tensor<64x16xf32>
+    %gb = dlc.add %c, %d : tensor<16xf32>
+    %rw, %rb = dlc.all_reduce mean (%gw, %gb) : tensor<64x16xf32>, tensor<16xf32>
+    ```
+    With `bucket-cap-mb=0` every all-reduce stays alone and moves up to just
+    after `%gw` or `%gb`.
+  }];
+  let dependentDialects = ["::mlir::dlc::DlcDialect"];
+  let options = [
+    Option<"bucketCapMb", "bucket-cap-mb", "double", /*default=*/"25",
+           "The most MiB of inputs one bucket carries (PyTorch DDP's "
+           "bucket_cap_mb); 0 keeps every all-reduce alone">
+  ];
+}
+
+//===----------------------------------------------------------------------===//
 // Decomposition
 //===----------------------------------------------------------------------===//
 

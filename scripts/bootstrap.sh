@@ -30,6 +30,8 @@ packages=(
   libcpp-httplib-dev    # dlc-board's HTTP server
   nodejs                # npm vendors chart.js for dlc-board; runs its browser test
   chromium              # the browser of dlc-board's end-to-end test (headless)
+  openmpi-bin           # mpirun: dlc-train --distributed and the distributed tests
+  libopenmpi-dev        # MPI, the collectives between CPU processes
 )
 if [[ ${1:-} == --bench ]]; then
   packages+=(libtorch-dev)  # LibTorch 1.13, what dlc-bench compares against

@@ -31,6 +31,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 
 using ::dlc::ScalarType;
@@ -120,6 +121,9 @@ private:
     return static_cast<int32_t>(plan.storages.size() - 1);
   }
   LogicalResult planOp(Operation *op);
+  /// Inserts each all-reduce's wait before the first step that touches one
+  /// of its results (at the end when none does).
+  void placeWaits();
   /// Which inputs each result may take the buffer of (Storage::donors).
   void planDonors();
   /// A GEMM step for `matmul` whose operands are `lhs` and `rhs` of the
@@ -380,6 +384,25 @@ LogicalResult Planner::planOp(Operation *op) {
                    plan.slots[slotOf.at(op->getOperand(0))].storage, op);
   }
 
+  if (auto allReduce = dyn_cast<AllReduceOp>(op)) {
+    // Started here, where the compiler placed it; its wait goes before the
+    // first step that reads a result (placeWaits).
+    Step step;
+    step.kind = StepKind::AllReduceStart;
+    step.attr = static_cast<int64_t>(allReduce.getReduction());
+    step.where = where(op);
+    for (Value input : allReduce.getInputs())
+      step.slots.push_back(slotOf.at(input));
+    for (Value result : allReduce.getResults()) {
+      FailureOr<int32_t> out = addTemp(result, op);
+      if (failed(out))
+        return failure();
+      step.slots.push_back(*out);
+    }
+    plan.steps.push_back(std::move(step));
+    return success();
+  }
+
   if (isa<GatherOp, ScatterAddOp, ConcatOp>(op)) {
     Step step;
     step.kind = isa<GatherOp>(op)       ? StepKind::Gather
@@ -397,6 +420,56 @@ LogicalResult Planner::planOp(Operation *op) {
   return planReference(op);
 }
 
+void Planner::placeWaits() {
+  std::vector<Step> steps;
+  std::map<size_t, SmallVector<int64_t>> positions;
+  // Storages of results still in flight -> the index (in `steps`) of their
+  // start step.
+  llvm::DenseMap<int32_t, int64_t> inFlight;
+  std::map<int64_t, std::vector<int32_t>> resultSlots;
+  auto wait = [&](int64_t start) {
+    Step step;
+    step.kind = StepKind::AllReduceWait;
+    step.attr = start;
+    step.slots = resultSlots[start];
+    step.where = steps[start].where;
+    for (int32_t slot : step.slots)
+      inFlight.erase(plan.slots[slot].storage);
+    steps.push_back(std::move(step));
+  };
+  for (auto [i, step] : llvm::enumerate(plan.steps)) {
+    // Waits this step needs, in the order they were started.
+    std::set<int64_t> needed;
+    for (int32_t slot : step.slots) {
+      auto it = inFlight.find(plan.slots[slot].storage);
+      if (it != inFlight.end())
+        needed.insert(it->second);
+    }
+    for (int64_t start : needed)
+      wait(start);
+    if (auto it = inPlacePositions.find(i); it != inPlacePositions.end())
+      positions[steps.size()] = it->second;
+    if (step.kind == StepKind::AllReduceStart) {
+      int64_t start = static_cast<int64_t>(steps.size());
+      size_t n = step.slots.size() / 2;
+      for (size_t r = 0; r < n; ++r) {
+        int32_t slot = step.slots[n + r];
+        resultSlots[start].push_back(slot);
+        inFlight[plan.slots[slot].storage] = start;
+      }
+    }
+    steps.push_back(std::move(step));
+  }
+  // Whatever is still in flight (results returned as they are).
+  std::set<int64_t> remaining;
+  for (auto [storage, start] : inFlight)
+    remaining.insert(start);
+  for (int64_t start : remaining)
+    wait(start);
+  plan.steps = std::move(steps);
+  inPlacePositions = std::move(positions);
+}
+
 /// The slot a step writes (the first writer of an output fills it), or -1.
 static int32_t writtenSlot(const Step &step) {
   switch (step.kind) {
@@ -406,6 +479,8 @@ static int32_t writtenSlot(const Step &step) {
     return step.slots[1];
   case StepKind::Gemm:
     return step.slots[2];
+  case StepKind::AllReduceWait:
+    return -1; // the start step wrote them
   default:
     return step.slots.back();
   }
@@ -545,6 +620,7 @@ FailureOr<Plan> Planner::run(func::FuncOp function) {
     if (failed(planOp(&op)))
       return failure();
   }
+  placeWaits();
   planDonors();
   planMemory();
   return std::move(plan);

@@ -4,6 +4,7 @@
 #include "codegen/cpu/Gemm.h"
 #include "codegen/cpu/Profile.h"
 #include "codegen/reference/Kernels.h"
+#include "runtime/Distributed.h"
 #include "runtime/Error.h"
 #include "runtime/Parallel.h"
 
@@ -218,6 +219,10 @@ const char *kindName(StepKind kind) {
     return "reference";
   case StepKind::Fill:
     return "fill";
+  case StepKind::AllReduceStart:
+    return "all_reduce start";
+  case StepKind::AllReduceWait:
+    return "all_reduce wait";
   }
   return "?";
 }
@@ -268,7 +273,7 @@ CpuExecutable::CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
       keepAlive(std::move(keepAlive)) {
   gemms.resize(this->plan.steps.size());
   for (const Step &step : this->plan.steps)
-    if (step.kind != StepKind::Copy)
+    if (step.kind != StepKind::Copy && step.kind != StepKind::AllReduceWait)
       ++kernelCount;
 }
 
@@ -332,6 +337,21 @@ CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
 
   std::vector<void *> args;
   bool profiling = profilingEnabled();
+  // All-reduces in flight, by start step. Should a step throw, the
+  // destructor waits for them: the communication thread writes into this
+  // run's buffers until then.
+  struct InFlight {
+    std::vector<std::unique_ptr<rt::dist::Work>> works;
+    ~InFlight() {
+      for (auto &work : works)
+        if (work)
+          try {
+            work->wait();
+          } catch (...) {
+          }
+    }
+  } inFlight;
+  inFlight.works.resize(plan.steps.size());
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step &step = plan.steps[i];
     const std::vector<int32_t> &slots = step.slots;
@@ -428,6 +448,29 @@ CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
     case StepKind::Fill: {
       const Slot &slot = plan.slots[slots[0]];
       fill(base(slots[0]), numel(slot), step.constant);
+      break;
+    }
+    case StepKind::AllReduceStart: {
+      size_t n = slots.size() / 2;
+      std::vector<rt::dist::Span> spans;
+      for (size_t r = 0; r < n; ++r) {
+        const Slot &out = plan.slots[slots[n + r]];
+        if (base(slots[r]) != base(slots[n + r]))
+          std::memcpy(base(slots[n + r]), base(slots[r]), slotBytes(out));
+        spans.push_back({base(slots[n + r]), numel(out)});
+      }
+      inFlight.works[i] = rt::dist::all_reduce_async(
+          std::move(spans), plan.slots[slots[n]].type,
+          static_cast<rt::dist::ReduceOp>(step.attr),
+          "dlc.all_reduce" +
+              (step.where.empty() ? std::string() : " at " + step.where));
+      break;
+    }
+    case StepKind::AllReduceWait: {
+      std::unique_ptr<rt::dist::Work> work =
+          std::move(inFlight.works[step.attr]);
+      if (work)
+        work->wait();
       break;
     }
     case StepKind::Reference: {

@@ -190,9 +190,10 @@ bool validate(const Plan &plan) {
     if (slotBytes(slot) > plan.storages[slot.storage].bytes)
       return false;
   }
-  for (const Step &step : plan.steps) {
+  for (size_t index = 0; index < plan.steps.size(); ++index) {
+    const Step &step = plan.steps[index];
     if (static_cast<uint8_t>(step.kind) >
-            static_cast<uint8_t>(StepKind::Fill) ||
+            static_cast<uint8_t>(StepKind::AllReduceWait) ||
         step.grain < 1 || step.iterations < 0)
       return false;
     for (int32_t slot : step.slots)
@@ -234,6 +235,25 @@ bool validate(const Plan &plan) {
       if (slots != 1 || step.constant.empty() ||
           step.constant.size() !=
               ::dlc::elementSize(plan.slots[step.slots[0]].type))
+        return false;
+      break;
+    case StepKind::AllReduceStart: {
+      if (slots < 2 || slots % 2 != 0 || step.attr < 0 || step.attr > 3)
+        return false;
+      size_t n = slots / 2;
+      for (size_t i = 0; i < n; ++i) {
+        const Slot &in = plan.slots[step.slots[i]];
+        const Slot &out = plan.slots[step.slots[n + i]];
+        if (in.type != out.type || in.shape != out.shape ||
+            in.type != plan.slots[step.slots[0]].type)
+          return false;
+      }
+      break;
+    }
+    case StepKind::AllReduceWait:
+      if (slots < 1 || step.attr < 0 ||
+          step.attr >= static_cast<int64_t>(index) ||
+          plan.steps[step.attr].kind != StepKind::AllReduceStart)
         return false;
       break;
     }

@@ -60,6 +60,11 @@ enum class StepKind : uint8_t {
   Copy,       ///< slots source, destination
   Reference, ///< a dlc op run by the reference kernels; slots inputs..., output
   Fill,      ///< slot output; every element is `constant` (one element's bytes)
+  AllReduceStart, ///< slots inputs..., outputs... (n each): copies each input
+                  ///< to its output and starts reducing the outputs across
+                  ///< processes; attr: rt::dist::ReduceOp
+  AllReduceWait,  ///< slots outputs...: waits for the all-reduce that step
+                  ///< `attr` started (placed before the first reader)
 };
 
 struct Step {

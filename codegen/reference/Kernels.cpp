@@ -2,6 +2,7 @@
 
 #include "codegen/reference/Kernels.h"
 #include "codegen/reference/Philox.h"
+#include "runtime/Distributed.h"
 
 #include <algorithm>
 #include <cassert>
@@ -704,6 +705,20 @@ void runKernel(const Kernel &kernel, const std::vector<TensorRef> &inputs,
   case OpKind::Softmax:
     return runSoftmax(kernel.kind == OpKind::LogSoftmax, kernel.attr, inputs[0],
                       out);
+  case OpKind::AllReduce: {
+    // Each input copied to its output, then the outputs reduced in place
+    // across the processes, as one call.
+    std::vector<::dlc::rt::dist::Span> spans;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::memcpy(outputs[i].data, inputs[i].data,
+                  outputs[i].numel() * ::dlc::elementSize(outputs[i].type));
+      spans.push_back({outputs[i].data, outputs[i].numel()});
+    }
+    ::dlc::rt::dist::all_reduce(
+        std::move(spans), out.type,
+        static_cast<::dlc::rt::dist::ReduceOp>(kernel.attr), "dlc.all_reduce");
+    return;
+  }
   case OpKind::Grad:
     break;
   }

@@ -286,6 +286,10 @@ LogicalResult describeReferenceKernel(Operation *op, Kernel &kernel) {
         kernel.attr = o.getDim();
         return success();
       })
+      .Case([&](AllReduceOp o) {
+        kernel.attr = static_cast<int64_t>(o.getReduction());
+        return success();
+      })
       .Case([&](GradOp) {
         return op->emitOpError("must be expanded by dlc-autodiff before the "
                                "function can run");

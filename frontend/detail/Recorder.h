@@ -118,6 +118,9 @@ public:
   /// one gradient per wrt value.
   std::vector<Value> grad(const Value &y, const std::vector<Value> &wrt,
                           const std::optional<Value> &seed);
+  /// dlc.all_reduce of `x` over the processes; reduction as
+  /// mlir::dlc::CollectiveReduction (0 sum, 1 mean, 2 max, 3 min).
+  Value allReduce(const Value &x, int reduction);
 
   //===--- Helpers in PyTorch terms ---------------------------------------===//
 

@@ -110,6 +110,10 @@ struct TensorImpl : std::enable_shared_from_this<TensorImpl> {
 
   /// The accumulated gradient of a leaf (`Tensor::grad()`).
   Tensor grad;
+  /// backward() averages this leaf's gradient over the processes of a
+  /// distributed job before accumulating it (DistributedDataParallel sets
+  /// it: the number of wrappers that hold the parameter).
+  int allReduceGrad = 0;
 
   /// Marks the current value as this leaf's (when it requires grad), so that
   /// backward() finds it.

@@ -1,6 +1,9 @@
 //===- Callbacks.cpp - Hooks into fit(): early stopping, checkpoints, logs ===//
 
 #include "frontend/train/Callbacks.h"
+#include "frontend/Autograd.h"
+#include "frontend/Distributed.h"
+#include "runtime/Distributed.h"
 
 #include "frontend/Autograd.h"
 #include "frontend/Context.h"
@@ -239,11 +242,18 @@ ModelCheckpoint::ModelCheckpoint(std::string path,
     throw Error("ModelCheckpoint: the path is empty");
 }
 
+void ModelCheckpoint::resume(double best, int64_t best_epoch,
+                             std::string best_path) {
+  resumed.emplace(best, best_epoch, std::move(best_path));
+}
+
 void ModelCheckpoint::on_train_begin(TrainState &) {
   bestPath.clear();
   bestValue = maximize ? -kInf : kInf;
   bestEpoch = -1;
   savedPaths.clear();
+  if (resumed)
+    std::tie(bestValue, bestEpoch, bestPath) = *resumed;
 }
 
 void ModelCheckpoint::on_epoch_end(TrainState &state, const Logs &logs) {
@@ -272,9 +282,11 @@ void ModelCheckpoint::on_epoch_end(TrainState &state, const Logs &logs) {
           fmt::format("cannot create {}: {}", parent.string(), error.message()),
           state.loc);
   }
-  dlc::save(*state.module, path);
-  if (opts.save_optimizer() && state.optimizer)
-    dlc::save(*state.optimizer, optimizer_checkpoint_path(path));
+  if (rt::dist::rank() == 0) {
+    dlc::save(*state.module, path);
+    if (opts.save_optimizer() && state.optimizer)
+      dlc::save(*state.optimizer, optimizer_checkpoint_path(path));
+  }
   savedPaths.push_back(path);
   if (opts.verbose()) {
     if (improved && bestEpoch >= 0)
@@ -297,6 +309,17 @@ void ModelCheckpoint::on_epoch_end(TrainState &state, const Logs &logs) {
 void ModelCheckpoint::on_train_end(TrainState &state) {
   if (!opts.load_best_on_train_end() || bestPath.empty())
     return;
+  if (rt::dist::world_size() > 1) {
+    // Rank 0 wrote the file; the others need not see the same disk.
+    if (rt::dist::rank() == 0)
+      dlc::load(*state.module, bestPath);
+    NoGradGuard noGrad;
+    for (Tensor &tensor : state.module->parameters())
+      distributed::broadcast(tensor, 0);
+    for (Tensor &tensor : state.module->buffers())
+      distributed::broadcast(tensor, 0);
+    return;
+  }
   dlc::load(*state.module, bestPath);
   if (opts.verbose())
     out(state) << fmt::format("Loaded the best checkpoint (epoch {}, {} = {}) "

@@ -32,6 +32,7 @@
 #include <optional>
 #include <source_location>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -194,11 +195,14 @@ struct ModelCheckpointOptions {
 };
 
 /// Saves the model (dlc::save, a safetensors file) at the end of each
-/// epoch, as keras.callbacks.ModelCheckpoint. `path` may name the epoch
-/// (1-based, as Keras) and logs: `ckpt-{epoch:02d}-{val_loss:.4f}.safetensors`
-/// (a printf-style spec after the colon). The directory is created. Throws
-/// dlc::Error for a `{name}` that is not in the logs and, with
-/// save_best_only or load_best_on_train_end, when `monitor` is missing.
+/// epoch, as keras.callbacks.ModelCheckpoint. In a distributed job only rank
+/// 0 writes (every rank tracks the best, from the same combined logs), and
+/// load_best_on_train_end loads on rank 0 and broadcasts the parameters. `path`
+/// may name the epoch (1-based, as Keras) and logs:
+/// `ckpt-{epoch:02d}-{val_loss:.4f}.safetensors` (a printf-style spec after the
+/// colon). The directory is created. Throws dlc::Error for a `{name}` that is
+/// not in the logs and, with save_best_only or load_best_on_train_end, when
+/// `monitor` is missing.
 class ModelCheckpoint : public Callback {
 public:
   explicit ModelCheckpoint(std::string path,
@@ -216,8 +220,12 @@ public:
   /// Every file written, in order.
   const std::vector<std::string> &saved_paths() const { return savedPaths; }
   const ModelCheckpointOptions &options() const { return opts; }
+  /// A resumed run: the best so far comes from the interrupted run, so
+  /// that a worse epoch does not replace its file (applied at train begin).
+  void resume(double best, int64_t best_epoch, std::string best_path);
 
 private:
+  std::optional<std::tuple<double, int64_t, std::string>> resumed;
   std::string pathTemplate;
   ModelCheckpointOptions opts;
   bool maximize = false;

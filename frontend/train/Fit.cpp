@@ -6,6 +6,7 @@
 #include "frontend/Context.h"
 #include "frontend/optim/Optimizer.h"
 #include "frontend/train/Progress.h"
+#include "runtime/Distributed.h"
 #include "runtime/Error.h"
 
 #include <fmt/format.h>
@@ -58,6 +59,14 @@ public:
   }
 
   double loss() const { return lossMeter.compute(); }
+  /// Combines every process's samples (a job of several processes).
+  void synchronize() {
+    if (rt::dist::world_size() <= 1)
+      return;
+    lossMeter.synchronize();
+    for (const auto &metric : metrics)
+      metric->synchronize();
+  }
 
   /// "loss" then each metric, each name after `prefix`.
   Logs logs(const std::string &prefix = "") const {
@@ -74,7 +83,8 @@ private:
 
 std::unique_ptr<Progress> makeProgress(const FitOptions &options,
                                        int64_t totalSteps) {
-  if (options.verbose() <= 0)
+  // In a distributed job only rank 0 prints.
+  if (options.verbose() <= 0 || rt::dist::rank() != 0)
     return nullptr;
   std::ostream &out = options.out() ? *options.out() : std::cout;
   bool interactive =
@@ -154,7 +164,7 @@ History Trainer::fitEpochs(const detail::EpochSource &train,
   // Unknown metric names fail here, before any training.
   (void)Meters(o, loc);
 
-  history_ = History();
+  history_ = o.initial_history();
   TrainState state;
   state.module = module_.get();
   state.optimizer = &opt;
@@ -234,9 +244,10 @@ History Trainer::fitEpochs(const detail::EpochSource &train,
     history_.append(epoch, logs, loc);
     for (const auto &callback : callbacks)
       callback->on_epoch_end(state, logs);
-    if (!o.history_csv().empty())
+    // One writer in a distributed job: rank 0.
+    if (!o.history_csv().empty() && rt::dist::rank() == 0)
       history_.save_csv(o.history_csv(), ',', loc);
-    if (!o.history_json().empty())
+    if (!o.history_json().empty() && rt::dist::rank() == 0)
       history_.save_json(o.history_json(), loc);
   }
 
@@ -267,8 +278,9 @@ Logs Trainer::evaluateEpoch(const detail::EpochSource &source, int verbose,
           step, progress->due() ? meters.logs() : Logs{{"loss", meters.loss()}},
           loc);
   }
-  if (step == 0)
+  if (step == 0 && rt::dist::world_size() <= 1)
     dlc::detail::throwError("evaluate", "the loader gave no batches", loc);
+  meters.synchronize();
   Logs logs = meters.logs();
   if (progress)
     progress->finish(logs);

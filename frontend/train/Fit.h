@@ -55,6 +55,9 @@ struct FitOptions {
   DLC_ARG(int64_t, epochs) = 1;
   /// The epoch to start from (0-based), to resume a run.
   DLC_ARG(int64_t, initial_epoch) = 0;
+  /// A resumed run: the epochs before initial_epoch, kept at the front of
+  /// the history (and of the history files).
+  DLC_ARG(History, initial_history);
   /// Metrics beside the loss: "auc", "logloss", "accuracy" (see
   /// make_metric); validation logs repeat them with a "val_" prefix.
   DLC_ARG(std::vector<std::string>, metrics);

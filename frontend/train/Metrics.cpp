@@ -1,6 +1,9 @@
 //===- Metrics.cpp - Streaming training metrics ---------------------------===//
 
 #include "frontend/train/Metrics.h"
+#include "runtime/Distributed.h"
+
+#include <cstring>
 
 #include "frontend/Tensor.h"
 #include "runtime/Error.h"
@@ -358,6 +361,69 @@ std::vector<std::string> metric_names() {
   for (const auto &entry : registry())
     names.push_back(entry.first);
   return names;
+}
+
+//===----------------------------------------------------------------------===//
+// Combining the processes' samples
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+namespace dist = rt::dist;
+
+template <typename T>
+std::vector<T> gatherAll(const std::vector<T> &values) {
+  std::vector<uint8_t> bytes = dist::all_gather(
+      values.data(), values.size() * sizeof(T), "metric synchronize");
+  std::vector<T> result(bytes.size() / sizeof(T));
+  if (!result.empty())
+    std::memcpy(result.data(), bytes.data(), bytes.size());
+  return result;
+}
+
+/// Sums `sum` and `count` over the processes.
+void sumAll(double &sum, int64_t &count) {
+  double values[2] = {sum, static_cast<double>(count)};
+  dist::all_reduce({{values, 2}}, kDouble, dist::ReduceOp::Sum,
+                   "metric synchronize");
+  sum = values[0];
+  count = static_cast<int64_t>(values[1]);
+}
+
+bool single() { return dist::world_size() <= 1; }
+
+} // namespace
+
+void Metric::synchronize() {
+  if (!single())
+    throw Error(name() + ": this metric cannot combine the samples of "
+                         "several processes (it does not implement "
+                         "synchronize())");
+}
+
+void AUC::synchronize() {
+  if (single())
+    return;
+  positives = gatherAll(positives);
+  negatives = gatherAll(negatives);
+}
+
+void LogLoss::synchronize() {
+  if (!single())
+    sumAll(sum, count);
+}
+
+void Accuracy::synchronize() {
+  if (single())
+    return;
+  double hits = static_cast<double>(correct);
+  sumAll(hits, count);
+  correct = static_cast<int64_t>(hits);
+}
+
+void MeanLoss::synchronize() {
+  if (!single())
+    sumAll(sum, count);
 }
 
 } // namespace dlc::train

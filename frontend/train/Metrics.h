@@ -88,6 +88,12 @@ public:
   virtual double compute() const = 0;
   /// Forgets every sample.
   virtual void reset() = 0;
+  /// Data-parallel training: combines the samples every process has seen
+  /// (a collective over dlc::distributed's processes; every process must
+  /// call it), so that compute() gives the value over all of them on every
+  /// process. Nothing happens in a job of one process; a metric that does
+  /// not implement it throws dlc::Error in a job of several.
+  virtual void synchronize();
 
 protected:
   explicit Metric(std::string name) : metricName(std::move(name)) {}
@@ -115,6 +121,7 @@ public:
   explicit AUC(MetricOptions options = {});
   double compute() const override;
   void reset() override;
+  void synchronize() override;
 
 private:
   void updateBatch(std::span<const float> predictions,
@@ -136,6 +143,7 @@ public:
   explicit LogLoss(MetricOptions options = {});
   double compute() const override;
   void reset() override;
+  void synchronize() override;
 
 private:
   void updateBatch(std::span<const float> predictions,
@@ -155,6 +163,7 @@ public:
   explicit Accuracy(MetricOptions options = {});
   double compute() const override;
   void reset() override;
+  void synchronize() override;
 
 private:
   void updateBatch(std::span<const float> predictions,
@@ -173,6 +182,7 @@ public:
   MeanLoss();
   double compute() const override;
   void reset() override;
+  void synchronize() override;
 
 private:
   void updateBatch(std::span<const float> predictions,

@@ -378,6 +378,13 @@ std::vector<Entry> entries() {
   e.push_back({"embedding", {{5, 3}}, [](const T &x) {
                  return embedding(x[0], tensor({{4, 0}, {4, 2}}));
                }});
+  // One process here: the rule must give the identity's gradient
+  // (test/distributed checks it across two).
+  e.push_back({"all_reduce", {{2, 3}}, [](const T &x) {
+                 using distributed::ReduceOp;
+                 return distributed::all_reduced(x[0] * x[0], ReduceOp::SUM) +
+                        distributed::all_reduced(x[0], ReduceOp::AVG);
+               }});
   return e;
 }
 

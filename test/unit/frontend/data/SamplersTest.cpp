@@ -95,4 +95,69 @@ TEST(RandomSampler, ResetToANewSizeAndEmpty) {
   EXPECT_THROW(RandomSampler(-1), dlc::Error);
 }
 
+//===----------------------------------------------------------------------===//
+// Distributed samplers (one process here; test/distributed runs several)
+//===----------------------------------------------------------------------===//
+
+TEST(DistributedRandomSampler, OneReplicaIsRandomSamplerWithTheSeed) {
+  RandomSampler plain(50, uint64_t(9));
+  DistributedRandomSampler one(50, 1, 0, true, 9);
+  for (int e = 0; e < 3; ++e) {
+    plain.reset();
+    one.reset();
+    EXPECT_EQ(epoch(one), epoch(plain)) << "epoch " << e;
+  }
+}
+
+TEST(DistributedRandomSampler, ShardsAreDisjointAndCoverEveryIndex) {
+  for (bool duplicates : {true, false}) {
+    std::vector<size_t> all;
+    for (size_t rank = 0; rank < 3; ++rank) {
+      DistributedRandomSampler shard(10, 3, rank, duplicates, 4);
+      shard.reset();
+      std::vector<size_t> mine = epoch(shard);
+      EXPECT_EQ(mine.size(), duplicates ? 4u : 3u);
+      EXPECT_EQ(mine.size(), shard.local_sample_count());
+      all.insert(all.end(), mine.begin(), mine.end());
+    }
+    std::sort(all.begin(), all.end());
+    if (duplicates) {
+      // 12 = 10 + 2 padding indices repeated from the permutation's start.
+      EXPECT_EQ(all.size(), 12u);
+      all.erase(std::unique(all.begin(), all.end()), all.end());
+      EXPECT_TRUE(isPermutation(all, 10));
+    } else {
+      EXPECT_EQ(std::unique(all.begin(), all.end()), all.end());
+      EXPECT_EQ(all.size(), 9u);
+    }
+  }
+}
+
+TEST(DistributedRandomSampler, SetEpochChoosesTheNextEpochsPermutation) {
+  DistributedRandomSampler a(20, 2, 1, true, 3), b(20, 2, 1, true, 3);
+  a.reset();
+  a.reset();
+  a.reset(); // epoch 2
+  std::vector<size_t> third = epoch(a);
+  b.set_epoch(2);
+  b.reset();
+  EXPECT_EQ(b.epoch(), 2u);
+  EXPECT_EQ(epoch(b), third);
+  b.reset();
+  EXPECT_EQ(b.epoch(), 3u);
+  EXPECT_NE(epoch(b), third);
+  // Unshuffled: in order, every other index.
+  DistributedSequentialSampler sequential(7, 2, 1);
+  EXPECT_EQ(epoch(sequential), (std::vector<size_t>{1, 3, 5, 0}));
+  DistributedEvalSampler eval(7, 2, 1);
+  EXPECT_EQ(epoch(eval), (std::vector<size_t>{1, 3, 5}));
+}
+
+TEST(DistributedRandomSampler, BadArgumentsAreErrors) {
+  EXPECT_ERROR(DistributedRandomSampler(10, 0, 0),
+               "DistributedRandomSampler: num_replicas must be positive");
+  EXPECT_ERROR(DistributedRandomSampler(10, 2, 2),
+               "DistributedRandomSampler: rank 2 is not below num_replicas 2");
+}
+
 } // namespace
