@@ -97,6 +97,13 @@ checkpoint reloaded at the end, a TensorBoard log; then scores the test set.
   --max-history N      MovieLens sequences: the longest history (50)
   --verbose 0|1|2      0 quiet, 1 a progress bar on a terminal, 2 one line
                        per epoch (1)
+  --distributed        data parallel over the processes of `mpirun -np N`:
+                       each takes --batch-size / N rows of every step (the
+                       global batch stays --batch-size), gradients are
+                       averaged across them, rank 0 prints and writes
+  --resume             continue from the last completed epoch saved in
+                       --out (OUT/last: model, optimizer, history); starts
+                       afresh when there is none
   --help               this text
 )";
 }
@@ -143,6 +150,10 @@ TrainArgs parseArgs(const std::vector<std::string> &args) {
     if (flag == "--help" || flag == "-h") {
       a.help = true;
       return a;
+    }
+    if (flag == "--distributed" || flag == "--resume") {
+      (flag == "--distributed" ? a.distributed : a.resume) = true;
+      continue;
     }
     size_t equals = flag.find('=');
     bool inlineValue = flag.starts_with("--") && equals != std::string::npos;

@@ -37,6 +37,10 @@ struct TrainArgs {
   int64_t maxUsers = 0;
   int64_t maxHistory = 50;
   int verbose = 1;
+  /// Data parallel under mpirun: one shard of every epoch per process.
+  bool distributed = false;
+  /// Continue from the last completed epoch saved in --out (last/).
+  bool resume = false;
   bool help = false;
 };
 

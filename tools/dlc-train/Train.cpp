@@ -188,9 +188,105 @@ void printSummary(const Json &base, const train::Logs &best,
               firstStepCompile, fitSeconds, checkpoint.c_str(), out.c_str());
 }
 
+/// What --resume continues from: OUT/last/ holds the model and optimizer of
+/// the last completed epoch and state.json (the epoch, the best so far, the
+/// history), written after both (atomically, by rename), so that a run
+/// killed while writing leaves the previous epoch's state.
+struct ResumeState {
+  int64_t epoch = 0; ///< epochs completed
+  double best = 0;
+  int64_t bestEpoch = -1;
+  std::string bestPath;
+  train::History history;
+};
+
+std::optional<ResumeState> readResumeState(const std::string &out,
+                                           const std::string &dir) {
+  std::ifstream file(dir + "/state.json");
+  if (!file)
+    return std::nullopt;
+  Json json;
+  try {
+    json = Json::parse(file);
+    ResumeState state;
+    state.epoch = json.at("epoch").get<int64_t>();
+    state.best = json.at("best").get<double>();
+    state.bestEpoch = json.at("best_epoch").get<int64_t>();
+    state.bestPath = json.at("best_path").get<std::string>();
+    if (!state.bestPath.empty() && state.bestPath.front() != '/')
+      state.bestPath = out + "/" + state.bestPath;
+    for (const Json &e : json.at("history")) {
+      train::Logs logs;
+      for (const Json &pair : e.at("logs"))
+        logs.emplace_back(pair.at(0).get<std::string>(),
+                          pair.at(1).is_null() ? NAN
+                                               : pair.at(1).get<double>());
+      state.history.append(e.at("epoch").get<int64_t>(), logs);
+    }
+    return state;
+  } catch (const std::exception &error) {
+    throw Error("dlc-train: --resume: " + dir +
+                "/state.json is not a state "
+                "dlc-train wrote: " +
+                error.what());
+  }
+}
+
+void writeResumeState(const std::string &out, const std::string &dir,
+                      nn::Module &model, optim::Optimizer &optimizer,
+                      int64_t epochsDone,
+                      const train::ModelCheckpoint &checkpoint,
+                      const train::History &history) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error)
+    throw Error("dlc-train: cannot create " + dir + ": " + error.message());
+  dlc::save(model, dir + "/model.safetensors");
+  dlc::save(optimizer, dir + "/optimizer.safetensors");
+  Json json;
+  json["epoch"] = epochsDone;
+  json["best"] = checkpoint.best();
+  json["best_epoch"] = checkpoint.best_epoch();
+  // Relative to --out, so that the state does not depend on where the run
+  // directory is (dlc-train/deterministic compares two runs' files).
+  std::string best = checkpoint.best_path();
+  if (best.starts_with(out + "/"))
+    best = best.substr(out.size() + 1);
+  json["best_path"] = best;
+  json["history"] = Json::array();
+  for (size_t i = 0; i < history.size(); ++i) {
+    Json logs = Json::array();
+    for (const auto &[name, value] : history.logs()[i])
+      logs.push_back({name, std::isfinite(value) ? Json(value) : Json()});
+    json["history"].push_back({{"epoch", history.epochs()[i]}, {"logs", logs}});
+  }
+  std::string temp = dir + "/state.json.tmp";
+  {
+    std::ofstream file(temp);
+    file << json.dump(1) << "\n";
+    if (!file.flush())
+      throw Error("dlc-train: cannot write " + temp);
+  }
+  std::filesystem::rename(temp, dir + "/state.json", error);
+  if (error)
+    throw Error("dlc-train: cannot write " + dir +
+                "/state.json: " + error.message());
+}
+
 } // namespace
 
 Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
+  if (a.distributed)
+    distributed::init_process_group();
+  int rank = distributed::get_rank(), world = distributed::get_world_size();
+  if (a.batchSize % world != 0)
+    throw Error("dlc-train: --batch-size " + std::to_string(a.batchSize) +
+                " does not split evenly over " + std::to_string(world) +
+                " processes");
+  int64_t localBatch = a.batchSize / world;
+  // Rank 0 prints and writes; the others train quietly.
+  int verbose = rank == 0 ? a.verbose : 0;
+  bool writer = rank == 0;
   if (a.threads > 0)
     set_num_threads(static_cast<int>(a.threads));
   manual_seed(a.seed);
@@ -201,13 +297,16 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
   double loadSeconds = now() - start;
   std::vector<models::FeatureColumn> columns =
       models::feature_columns(splits.train, a.embeddingDim);
-  if (a.verbose > 0)
+  if (verbose > 0)
     std::cout << "dlc-train: " << a.model << " on " << a.dataKind << " ("
               << a.dataDir << "): " << splits.train.num_rows() << " train, "
               << splits.valid.num_rows() << " validation, "
               << splits.test.num_rows() << " test rows, " << columns.size()
               << " feature columns, read in " << std::lround(loadSeconds * 1000)
               << " ms\n";
+  if (verbose > 0 && world > 1)
+    std::cout << "dlc-train: data parallel over " << world << " processes, "
+              << localBatch << " rows per process and step\n";
 
   models::ModelConfig config =
       models::ModelConfig().dnn_hidden_units(a.dnn).dnn_dropout(a.dropout);
@@ -216,28 +315,63 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
   std::unique_ptr<optim::Optimizer> optimizer =
       makeOptimizer(a, model->parameters());
 
+  // --resume: the state of the last completed epoch, read by every rank.
+  std::string lastDir = a.out + "/last";
+  std::optional<ResumeState> resumed;
+  if (a.resume) {
+    resumed = readResumeState(a.out, lastDir);
+    if (resumed) {
+      dlc::load(*model, lastDir + "/model.safetensors");
+      dlc::load(*optimizer, lastDir + "/optimizer.safetensors");
+      if (verbose > 0)
+        std::cout << "dlc-train: resuming after epoch " << resumed->epoch
+                  << " from " << lastDir << "\n";
+    } else if (verbose > 0) {
+      std::cout << "dlc-train: --resume: nothing saved in " << lastDir
+                << " yet; starting from the first epoch\n";
+    }
+  }
+  // Gradients averaged over the processes (a no-op for one); every rank
+  // starts from rank 0's parameters.
+  nn::DistributedDataParallel ddp(model);
+
+  // Every epoch's permutation follows from (--seed, epoch): with one
+  // process the same order as RandomSampler(rows, seed); on N, disjoint
+  // shards of it; and a resumed run continues the sequence.
+  data::samplers::DistributedRandomSampler trainSampler(
+      splits.train.num_rows(), static_cast<size_t>(world),
+      static_cast<size_t>(rank), /*allow_duplicates=*/true, a.seed);
+  if (resumed)
+    trainSampler.set_epoch(static_cast<size_t>(resumed->epoch));
   auto trainLoader = data::make_data_loader(
-      splits.train,
-      data::samplers::RandomSampler(splits.train.num_rows(), a.seed),
-      data::DataLoaderOptions(static_cast<size_t>(a.batchSize))
+      splits.train, std::move(trainSampler),
+      data::DataLoaderOptions(static_cast<size_t>(localBatch))
           .workers(static_cast<size_t>(a.workers)));
-  auto validLoader = data::make_data_loader<data::samplers::SequentialSampler>(
-      splits.valid, data::DataLoaderOptions(static_cast<size_t>(a.batchSize)));
-  auto testLoader = data::make_data_loader<data::samplers::SequentialSampler>(
-      splits.test, data::DataLoaderOptions(static_cast<size_t>(a.batchSize)));
+  auto evalLoader = [&](const auto &dataset) {
+    return data::make_data_loader(
+        dataset,
+        data::samplers::DistributedEvalSampler(dataset.num_rows(),
+                                               static_cast<size_t>(world),
+                                               static_cast<size_t>(rank)),
+        data::DataLoaderOptions(static_cast<size_t>(localBatch)));
+  };
+  auto validLoader = evalLoader(splits.valid);
+  auto testLoader = evalLoader(splits.test);
 
   // Per epoch: wall time of the training batches and of the whole epoch,
   // rows per second, compile time and cache counters.
-  std::error_code error;
-  std::filesystem::create_directories(a.out, error);
-  if (error)
-    throw Error("dlc-train: cannot create the --out directory " + a.out + ": " +
-                error.message());
-  // What dlc-board needs to score examples with the checkpoint.
-  save_model_card(ModelCard{a.model, config, columns, a.dataKind,
-                            a.dataKind == "criteo" ? "log1p" : "none",
-                            splits.train.vocabularies()},
-                  a.out);
+  if (writer) {
+    std::error_code error;
+    std::filesystem::create_directories(a.out, error);
+    if (error)
+      throw Error("dlc-train: cannot create the --out directory " + a.out +
+                  ": " + error.message());
+    // What dlc-board needs to score examples with the checkpoint.
+    save_model_card(ModelCard{a.model, config, columns, a.dataKind,
+                              a.dataKind == "criteo" ? "log1p" : "none",
+                              splits.train.vocabularies()},
+                    a.out);
+  }
   Json epochs = Json::array();
   double firstStepCompile = 0, epochStart = 0, lastBatchEnd = 0;
   Stats epochStats;
@@ -267,7 +401,7 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
         {"compile_seconds", s.compile_seconds - epochStats.compile_seconds},
         {"cache_hits", s.cache_hits - epochStats.cache_hits},
         {"cache_misses", s.cache_misses - epochStats.cache_misses}};
-    if (a.verbose > 0)
+    if (verbose > 0)
       std::printf("  epoch %lld: %.0f samples/s, %.2f s training, compile "
                   "%.2f s, cache %lld hits / %lld misses\n",
                   static_cast<long long>(state.epoch + 1),
@@ -283,8 +417,20 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
                                        .monitor("val_auc")
                                        .save_best_only(true)
                                        .load_best_on_train_end(true));
-  std::vector<train::AnyCallback> callbacks = {
-      timing, checkpoint, train::TensorBoard(a.out + "/tensorboard")};
+  if (resumed)
+    checkpoint->resume(resumed->best, resumed->bestEpoch, resumed->bestPath);
+  std::vector<train::AnyCallback> callbacks = {timing, checkpoint};
+  if (writer)
+    callbacks.push_back(train::TensorBoard(a.out + "/tensorboard"));
+  // After the checkpoint: what --resume needs, every epoch.
+  if (writer) {
+    train::LambdaCallback saveState;
+    saveState.epoch_end = [&](train::TrainState &state, const train::Logs &) {
+      writeResumeState(a.out, lastDir, *model, *optimizer, state.epoch + 1,
+                       *checkpoint, *state.history);
+    };
+    callbacks.push_back(saveState);
+  }
   if (a.patience >= 0)
     callbacks.push_back(train::EarlyStopping(
         train::EarlyStoppingOptions("val_auc").patience(a.patience)));
@@ -302,7 +448,9 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
           .epochs(a.epochs)
           .metrics({"auc", "logloss"})
           .metric_options(train::MetricOptions().from_logits(true))
-          .verbose(a.verbose)
+          .verbose(verbose)
+          .initial_epoch(resumed ? resumed->epoch : 0)
+          .initial_history(resumed ? resumed->history : train::History())
           .steps_per_epoch(a.maxSteps)
           .history_csv(a.out + "/history.csv")
           .history_json(a.out + "/history.json")
@@ -320,7 +468,7 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
   const train::Logs &best = history.logs().at(
       static_cast<size_t>(std::max<int64_t>(checkpoint->best_epoch(), 0)));
 
-  if (a.verbose > 0)
+  if (verbose > 0)
     printSummary(base, best, test, history.size(), checkpoint->best_epoch(),
                  firstStepCompile, fitSeconds, checkpoint->best_path(), a.out);
 
@@ -352,7 +500,8 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
                       {"cache_hits", s.cache_hits},
                       {"cache_misses", s.cache_misses},
                       {"kernels", s.kernels}};
-  if (!a.metricsJson.empty()) {
+  json["processes"] = world;
+  if (!a.metricsJson.empty() && writer) {
     std::ofstream file(a.metricsJson);
     file << json.dump(2) << "\n";
     if (!file.flush())

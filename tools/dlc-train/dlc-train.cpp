@@ -21,11 +21,15 @@ int main(int argc, char **argv) {
     }
     tools::train_model(args);
     return 0;
-  } catch (const Error &error) {
-    std::cerr << error.what() << "\n";
-    return 1;
   } catch (const std::exception &error) {
-    std::cerr << "dlc-train: " << error.what() << "\n";
+    std::string message = error.what();
+    if (!dynamic_cast<const Error *>(&error))
+      message = "dlc-train: " + message;
+    // One process of several: end them all rather than leave them waiting
+    // in the next collective.
+    if (distributed::get_world_size() > 1)
+      distributed::abort(message, 1);
+    std::cerr << message << "\n";
     return 1;
   }
 }

@@ -102,17 +102,25 @@ TEST(DlcTrainArgs, DefaultsAndEveryFlag) {
 
   EXPECT_TRUE(parseArgs({"--help"}).help);
   EXPECT_TRUE(parseArgs({"--model", "nope", "-h"}).help);
+
+  // Switches without a value.
+  EXPECT_FALSE(a.distributed);
+  EXPECT_FALSE(a.resume);
+  a = parseArgs(with({"--distributed", "--resume", "--epochs", "2"}));
+  EXPECT_TRUE(a.distributed);
+  EXPECT_TRUE(a.resume);
+  EXPECT_EQ(a.epochs, 2);
 }
 
 TEST(DlcTrainArgs, HelpNamesEveryFlagAndModel) {
   std::string help = dlc::tools::usage();
   for (const char *flag :
-       {"--model",        "--data",      "--epochs",       "--batch-size",
-        "--lr",           "--optimizer", "--weight-decay", "--embedding-dim",
-        "--dnn",          "--dropout",   "--patience",     "--seed",
-        "--workers",      "--threads",   "--device",       "--out",
-        "--metrics-json", "--max-steps", "--max-users",    "--max-history",
-        "--verbose",      "--help"})
+       {"--model",        "--data",        "--epochs",       "--batch-size",
+        "--lr",           "--optimizer",   "--weight-decay", "--embedding-dim",
+        "--dnn",          "--dropout",     "--patience",     "--seed",
+        "--workers",      "--threads",     "--device",       "--out",
+        "--metrics-json", "--max-steps",   "--max-users",    "--max-history",
+        "--verbose",      "--distributed", "--resume",       "--help"})
     EXPECT_NE(help.find(std::string("  ") + flag + " "), std::string::npos)
         << flag;
   for (const std::string &model : dlc::models::model_names())
