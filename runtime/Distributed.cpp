@@ -477,6 +477,36 @@ void barrier(std::string what) {
 #endif
 }
 
+void check_same_schedule(const Schedule &mine, const std::string &what) {
+  Group &g = group();
+  if (!g.isInitialized() || g.size == 1)
+    return;
+  uint64_t words[3] = {mine.hash, mine.calls, mine.elements};
+  std::vector<uint8_t> bytes = all_gather(words, sizeof(words), what);
+  if (bytes.size() != sizeof(words) * static_cast<size_t>(g.size))
+    throw Error(what + ": the processes sent schedules of different sizes");
+  std::vector<Schedule> all(g.size);
+  bool same = true;
+  for (int r = 0; r < g.size; ++r) {
+    std::memcpy(words, bytes.data() + r * sizeof(words), sizeof(words));
+    all[r] = {words[0], words[1], words[2]};
+    same = same && words[0] == mine.hash;
+  }
+  if (same)
+    return;
+  std::string ranks;
+  for (int r = 0; r < g.size; ++r)
+    ranks += fmt::format("{}rank {}: {} all-reduce{} of {} elements",
+                         r ? "; " : "", r, all[r].calls,
+                         all[r].calls == 1 ? "" : "s", all[r].elements);
+  throw Error(fmt::format(
+      "{}: the processes compiled different programs, whose collectives "
+      "would exchange mismatched data ({}). Every process must record the "
+      "same ops: a C++ number that differs between processes is a constant "
+      "of the program; pass it as a tensor",
+      what, ranks));
+}
+
 void abort(int code, const std::string &message) {
   Group &g = group();
   bool distributed = g.isInitialized();

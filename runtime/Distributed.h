@@ -98,6 +98,19 @@ std::vector<uint8_t> all_gather(const void *data, size_t bytes,
 /// Returns when every process has called it.
 void barrier(std::string what = "barrier");
 
+/// What a compiled step's collectives look like, for check_same_schedule.
+struct Schedule {
+  uint64_t hash = 0;  ///< of every call's reduction, type and sizes
+  uint64_t calls = 0; ///< all-reduce calls per run
+  uint64_t elements = 0;
+};
+
+/// Throws dlc::Error when the processes' schedules differ: they compiled
+/// different programs, and their collectives would pair mismatched
+/// buffers. `what` names the caller. A collective itself (every process
+/// must call it at the same point); nothing happens in a job of one.
+void check_same_schedule(const Schedule &mine, const std::string &what);
+
 /// Prints `message` to stderr, prefixed with the rank, and ends every
 /// process of the job with exit code `code` (MPI_Abort); without init() it
 /// exits this process.

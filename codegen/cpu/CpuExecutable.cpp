@@ -275,6 +275,31 @@ CpuExecutable::CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
   for (const Step &step : this->plan.steps)
     if (step.kind != StepKind::Copy && step.kind != StepKind::AllReduceWait)
       ++kernelCount;
+  // FNV-1a over each all-reduce's reduction, element type and sizes.
+  uint64_t hash = 14695981039346656037ull;
+  auto mix = [&](uint64_t word) {
+    for (int b = 0; b < 8; ++b) {
+      hash ^= (word >> (8 * b)) & 0xff;
+      hash *= 1099511628211ull;
+    }
+  };
+  for (const Step &step : this->plan.steps) {
+    if (step.kind != StepKind::AllReduceStart)
+      continue;
+    size_t n = step.slots.size() / 2;
+    mix(static_cast<uint64_t>(step.attr));
+    mix(static_cast<uint64_t>(this->plan.slots[step.slots[0]].type));
+    mix(n);
+    for (size_t r = 0; r < n; ++r) {
+      uint64_t count =
+          static_cast<uint64_t>(numel(this->plan.slots[step.slots[r]]));
+      mix(count);
+      collectives.elements += count;
+    }
+    ++collectives.calls;
+  }
+  collectives.hash = hash;
+  scheduleChecked = collectives.calls == 0;
 }
 
 std::vector<rt::BufferPtr>
@@ -283,6 +308,16 @@ CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
     throw ::dlc::Error("cpu executable: expected " +
                        std::to_string(plan.numInputs) + " inputs, got " +
                        std::to_string(inputs.size()));
+  if (!scheduleChecked) {
+    std::string what = "dlc.all_reduce";
+    for (const Step &step : plan.steps)
+      if (step.kind == StepKind::AllReduceStart && !step.where.empty()) {
+        what += " at " + step.where;
+        break;
+      }
+    rt::dist::check_same_schedule(collectives, what);
+    scheduleChecked = true;
+  }
   rt::BufferPtr workspace =
       plan.workspaceBytes > 0
           ? rt::Buffer::allocate(static_cast<size_t>(plan.workspaceBytes))

@@ -5,6 +5,7 @@
 
 #include "codegen/cpu/Gemm.h"
 #include "codegen/cpu/Plan.h"
+#include "runtime/Distributed.h"
 #include "runtime/Executable.h"
 
 #include <functional>
@@ -39,6 +40,10 @@ private:
   std::shared_ptr<void> keepAlive;
   size_t kernelCount = 0;
   int64_t donations = 0;
+  /// The all-reduces of a run, checked against the other processes' at the
+  /// first run (they must have compiled the same program).
+  ::dlc::rt::dist::Schedule collectives;
+  bool scheduleChecked = false;
   /// The GEMM of each GEMM step, made at its first run.
   std::vector<std::unique_ptr<Gemm>> gemms;
 };

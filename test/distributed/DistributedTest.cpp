@@ -285,6 +285,25 @@ std::string errorOf(F &&f) {
   return "";
 }
 
+TEST(Distributed, DifferentProgramsOnTheRanksAreAnErrorNotGarbage) {
+  if (world() < 2)
+    GTEST_SKIP() << "needs two processes (mpirun -np 2)";
+  // Rank r reduces r + 2 elements: the programs differ, and the first run
+  // of the step says so on every rank before any data is exchanged.
+  Tensor x = dlc::ones({rank() + 2});
+  std::string error = errorOf([&] { dist::all_reduced(x).to_vector<float>(); });
+  EXPECT_NE(error.find("the processes compiled different programs"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("rank 0: 1 all-reduce of 2 elements; rank 1: 1 "
+                       "all-reduce of 3 elements"),
+            std::string::npos)
+      << error;
+  // The job is still in step.
+  Tensor same = dist::all_reduced(dlc::ones({2}));
+  EXPECT_EQ(values(same), std::vector<double>(2, world()));
+}
+
 TEST(Distributed, BadArgumentsAreErrors) {
   EXPECT_NE(errorOf([] { dist::init_process_group("gloo"); })
                 .find("init_process_group: unknown backend 'gloo' (dlc has "
