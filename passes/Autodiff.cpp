@@ -407,6 +407,64 @@ void vjpSlice(Adjoint &a, Value g, ArrayRef<bool>,
   grads[0] = a.pad(g, cast<RankedTensorType>(op.getInput().getType()),
                    op.getStart(), op.getStride());
 }
+/// The sum of the adjoints of several slices of one value, as one concat of
+/// their gradients and zeros for the gaps, when the slices take disjoint
+/// unit-stride ranges of one dimension (and all of every other): a sequence
+/// model taking time step t out of a [B, T, H] tensor. Summing T padded
+/// adjoints instead costs T full-size tensors; null when the slices do not
+/// have that form.
+Value joinSliceAdjoints(OpBuilder &builder,
+                        ArrayRef<std::pair<SliceOp, Value>> slices) {
+  if (slices.size() < 2)
+    return {};
+  SliceOp first = slices.front().first;
+  auto type = cast<RankedTensorType>(first.getInput().getType());
+  if (!type.hasStaticShape())
+    return {};
+  int64_t dim = -1;
+  for (auto [constSlice, g] : slices) {
+    SliceOp slice = constSlice;
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      if (slice.getStride()[d] != 1)
+        return {};
+      bool whole =
+          slice.getStart()[d] == 0 && slice.getLimit()[d] == type.getDimSize(d);
+      if (whole)
+        continue;
+      if (dim >= 0 && dim != d)
+        return {};
+      dim = d;
+    }
+  }
+  if (dim < 0)
+    return {};
+  SmallVector<std::pair<SliceOp, Value>> sorted(slices);
+  llvm::stable_sort(sorted, [&](auto a, auto b) {
+    return a.first.getStart()[dim] < b.first.getStart()[dim];
+  });
+  Adjoint a(builder, sorted.back().first);
+  SmallVector<Value> parts;
+  int64_t at = 0;
+  for (auto [slice, g] : sorted) {
+    int64_t start = slice.getStart()[dim];
+    if (start < at)
+      return {}; // overlapping slices: summed the general way
+    if (start > at) {
+      auto shape = llvm::to_vector(type.getShape());
+      shape[dim] = start - at;
+      parts.push_back(a.constant(type.clone(shape), 0));
+    }
+    parts.push_back(g);
+    at = slice.getLimit()[dim];
+  }
+  if (at < type.getDimSize(dim)) {
+    auto shape = llvm::to_vector(type.getShape());
+    shape[dim] = type.getDimSize(dim) - at;
+    parts.push_back(a.constant(type.clone(shape), 0));
+  }
+  return a.concat(parts, dim);
+}
+
 void vjpConcat(Adjoint &a, Value g, ArrayRef<bool> needed,
                SmallVectorImpl<Value> &grads) {
   auto op = cast<ConcatOp>(a.op());
@@ -610,6 +668,29 @@ LogicalResult expandGrad(GradOp grad) {
     if (!inserted)
       it->second = Adjoint(builder, from).add(it->second, contribution);
   };
+  // Slice adjoints wait here until their operand's adjoint is needed, so
+  // that many slices of one value become one concat (joinSliceAdjoints).
+  llvm::DenseMap<Value, SmallVector<std::pair<SliceOp, Value>>> slices;
+  auto flushSlices = [&](Value v) -> LogicalResult {
+    auto it = slices.find(v);
+    if (it == slices.end())
+      return success();
+    SmallVector<std::pair<SliceOp, Value>> pending = std::move(it->second);
+    slices.erase(it);
+    if (Value joined = joinSliceAdjoints(builder, pending)) {
+      accumulate(v, joined, pending.back().first);
+      return success();
+    }
+    for (auto [slice, g] : pending) {
+      Adjoint adjoint(builder, slice);
+      SmallVector<Value> grads(1);
+      vjpSlice(adjoint, g, {true}, grads);
+      if (adjoint.failed)
+        return failure();
+      accumulate(v, grads[0], slice);
+    }
+    return success();
+  };
   if (Value seed = grad.getSeed()) {
     adjoints[y] = seed;
   } else {
@@ -621,6 +702,9 @@ LogicalResult expandGrad(GradOp grad) {
 
   // Reverse program order is a reverse topological order of the block.
   for (Operation *op = grad->getPrevNode(); op; op = op->getPrevNode()) {
+    for (Value result : op->getResults())
+      if (failed(flushSlices(result)))
+        return failure();
     // A bucketed all-reduce: each result's gradient is the all-reduce of
     // its adjoint, input by input.
     if (auto allReduce = dyn_cast<AllReduceOp>(op);
@@ -652,6 +736,10 @@ LogicalResult expandGrad(GradOp grad) {
       continue;
     if (isa<GradOp>(op))
       return op->emitOpError("is differentiated before it was expanded");
+    if (auto slice = dyn_cast<SliceOp>(op)) {
+      slices[slice.getInput()].push_back({slice, it->second});
+      continue;
+    }
     auto rule = vjpRules().find(op->getName().getStringRef());
     if (rule == vjpRules().end())
       return op->emitOpError("has no gradient rule, but a dlc.grad needs the "
@@ -668,6 +756,9 @@ LogicalResult expandGrad(GradOp grad) {
 
   // A wrt value y does not depend on gets zeros.
   SmallVector<Value> results;
+  for (Value x : grad.getWrt())
+    if (failed(flushSlices(x)))
+      return failure();
   for (Value x : grad.getWrt()) {
     auto it = adjoints.find(x);
     if (it != adjoints.end()) {

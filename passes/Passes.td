@@ -28,8 +28,13 @@ def DlcAutodiff : Pass<"dlc-autodiff"> {
     zeros. Grads are expanded in program order, so a grad of values computed
     by an earlier grad differentiates its expansion (second order). Every
     adjoint op carries its forward op's location wrapped as
-    `loc("backward"(...))`. Finally the `dlc.stop_gradient` ops, which have
-    done their work, are replaced by their operands.
+    `loc("backward"(...))`. The adjoints of several slices of one value that
+    take disjoint unit-stride ranges of one dimension (a sequence model's
+    time steps) are joined into one `dlc.concat`, zeros filling the gaps,
+    rather than summed as zero-padded copies of the whole value, so the
+    backward pass of T steps costs O(T), not O(T^2). Finally the
+    `dlc.stop_gradient` ops, which have done their work, are replaced by
+    their operands.
 
     Before:
 

@@ -378,6 +378,12 @@ std::vector<Entry> entries() {
   e.push_back({"embedding", {{5, 3}}, [](const T &x) {
                  return embedding(x[0], tensor({{4, 0}, {4, 2}}));
                }});
+  // Several slices of one tensor along one dimension, with a gap: their
+  // adjoints join into one concat (joinSliceAdjoints).
+  e.push_back({"time steps", {{2, 5, 3}}, [](const T &x) {
+                 return x[0].select(1, 0) * x[0].select(1, 1) +
+                        x[0].select(1, 4).tanh() + x[0].narrow(1, 1, 2).sum(1);
+               }});
   // One process here: the rule must give the identity's gradient
   // (test/distributed checks it across two).
   e.push_back({"all_reduce", {{2, 3}}, [](const T &x) {
