@@ -26,6 +26,17 @@ int get_num_threads();
 /// its sequence, so that a seeded run is reproducible.
 void manual_seed(uint64_t seed);
 
+/// Where dlc's random generator is: its seed and how many numbers it has
+/// handed out. Saved with a checkpoint and restored, a resumed run draws
+/// what the uninterrupted one would have (torch::get_rng_state /
+/// set_rng_state).
+struct RngState {
+  uint64_t seed = 0;
+  uint64_t offset = 0;
+};
+RngState get_rng_state();
+void set_rng_state(const RngState &state);
+
 /// What dlc did so far in this process.
 struct Stats {
   /// Realizations whose graph was found in the cache, and those compiled.

@@ -607,6 +607,19 @@ void manual_seed(uint64_t seed) {
   context.offset = 0;
 }
 
+RngState get_rng_state() {
+  auto &context = detail::Context::get();
+  std::lock_guard<std::mutex> lock(context.mutex);
+  return {context.seed, context.offset};
+}
+
+void set_rng_state(const RngState &state) {
+  auto &context = detail::Context::get();
+  std::lock_guard<std::mutex> lock(context.mutex);
+  context.seed = state.seed;
+  context.offset = state.offset;
+}
+
 Stats stats() {
   Stats result;
   mlir::dlc::CompilerStats compiler = mlir::dlc::Compiler::global().stats();

@@ -102,12 +102,19 @@ EarlyStopping::EarlyStopping(EarlyStoppingOptions options)
         fmt::format("EarlyStopping: patience {} is negative", opts.patience()));
 }
 
+void EarlyStopping::resume(double best, int64_t best_epoch,
+                           int64_t wait_count) {
+  resumed.emplace(best, best_epoch, wait_count);
+}
+
 void EarlyStopping::on_train_begin(TrainState &) {
   wait = 0;
   stoppedEpoch = 0;
   bestValue = maximize ? -kInf : kInf;
   bestEpoch = -1;
   bestWeights.clear();
+  if (resumed)
+    std::tie(bestValue, bestEpoch, wait) = *resumed;
 }
 
 bool EarlyStopping::isImprovement(double value, double reference) const {

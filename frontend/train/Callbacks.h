@@ -159,11 +159,18 @@ public:
   /// The best value seen and its epoch (-1 before any).
   double best() const { return bestValue; }
   int64_t best_epoch() const { return bestEpoch; }
+  /// Epochs since the last improvement.
+  int64_t wait_count() const { return wait; }
   const EarlyStoppingOptions &options() const { return opts; }
+  /// A resumed run: the best so far and the epochs waited since, from the
+  /// interrupted run (applied at train begin; restore_best_weights then
+  /// starts from the weights the run resumes with).
+  void resume(double best, int64_t best_epoch, int64_t wait_count);
 
 private:
   bool isImprovement(double value, double reference) const;
 
+  std::optional<std::tuple<double, int64_t, int64_t>> resumed;
   EarlyStoppingOptions opts;
   bool maximize = false;
   int64_t wait = 0;

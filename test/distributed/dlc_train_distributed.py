@@ -8,7 +8,8 @@ CHECK is one of
                test AUC of one process (within 0.01; the step is the same
                global batch, summed in another order)
   resume       2 epochs, then --resume to 4: the history equals 4 epochs in
-               one go (one process, and again under mpirun -np 2)
+               one go, dropout included (one process, and again under
+               mpirun -np 2)
   killed-rank  rank 1 killed with SIGKILL mid-training: mpirun ends the job
                with an error within 60 s (no hang)
   stopped-rank rank 1 stopped with SIGSTOP: rank 0's all-reduce gives up
@@ -91,9 +92,11 @@ def check_resume():
     for mpi in (False, True):
         tag = "-mpi" if mpi else ""
         straight, resumed = fresh("straight" + tag), fresh("resumed" + tag)
-        train(straight, mpi=mpi)
-        train(resumed, mpi=mpi, epochs=2)
-        output = train(resumed, "--resume", mpi=mpi)
+        # Dropout: the resumed run must draw what the uninterrupted one did.
+        dropout = ("--dropout", "0.3")
+        train(straight, *dropout, mpi=mpi)
+        train(resumed, *dropout, mpi=mpi, epochs=2)
+        output = train(resumed, *dropout, "--resume", mpi=mpi)
         assert "resuming after epoch 2" in output, output
         compare(history(straight), history(resumed),
                 "two processes" if mpi else "one process")

@@ -198,6 +198,12 @@ struct ResumeState {
   int64_t bestEpoch = -1;
   std::string bestPath;
   train::History history;
+  RngState rng;
+  /// EarlyStopping's best, its epoch and the epochs waited since.
+  double stopBest = 0;
+  int64_t stopBestEpoch = -1;
+  int64_t stopWait = 0;
+  bool stoppedEarly = false;
 };
 
 std::optional<ResumeState> readResumeState(const std::string &out,
@@ -215,6 +221,14 @@ std::optional<ResumeState> readResumeState(const std::string &out,
     state.bestPath = json.at("best_path").get<std::string>();
     if (!state.bestPath.empty() && state.bestPath.front() != '/')
       state.bestPath = out + "/" + state.bestPath;
+    state.stoppedEarly = json.at("stopped_early").get<bool>();
+    state.rng.seed = json.at("rng_seed").get<uint64_t>();
+    state.rng.offset = json.at("rng_offset").get<uint64_t>();
+    const Json &stop = json.at("early_stopping");
+    state.stopBest =
+        stop.at("best").is_null() ? NAN : stop.at("best").get<double>();
+    state.stopBestEpoch = stop.at("best_epoch").get<int64_t>();
+    state.stopWait = stop.at("wait").get<int64_t>();
     for (const Json &e : json.at("history")) {
       train::Logs logs;
       for (const Json &pair : e.at("logs"))
@@ -236,7 +250,8 @@ void writeResumeState(const std::string &out, const std::string &dir,
                       nn::Module &model, optim::Optimizer &optimizer,
                       int64_t epochsDone,
                       const train::ModelCheckpoint &checkpoint,
-                      const train::History &history) {
+                      const train::EarlyStopping *stopping,
+                      const train::History &history, bool stopped) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error)
@@ -245,6 +260,7 @@ void writeResumeState(const std::string &out, const std::string &dir,
   dlc::save(optimizer, dir + "/optimizer.safetensors");
   Json json;
   json["epoch"] = epochsDone;
+  json["stopped_early"] = stopped;
   json["best"] = checkpoint.best();
   json["best_epoch"] = checkpoint.best_epoch();
   // Relative to --out, so that the state does not depend on where the run
@@ -253,6 +269,14 @@ void writeResumeState(const std::string &out, const std::string &dir,
   if (best.starts_with(out + "/"))
     best = best.substr(out.size() + 1);
   json["best_path"] = best;
+  RngState rng = get_rng_state();
+  json["rng_seed"] = rng.seed;
+  json["rng_offset"] = rng.offset;
+  double stopBest = stopping ? stopping->best() : NAN;
+  json["early_stopping"] = {
+      {"best", std::isfinite(stopBest) ? Json(stopBest) : Json()},
+      {"best_epoch", stopping ? stopping->best_epoch() : -1},
+      {"wait", stopping ? stopping->wait_count() : 0}};
   json["history"] = Json::array();
   for (size_t i = 0; i < history.size(); ++i) {
     Json logs = Json::array();
@@ -323,6 +347,8 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
     if (resumed) {
       dlc::load(*model, lastDir + "/model.safetensors");
       dlc::load(*optimizer, lastDir + "/optimizer.safetensors");
+      // Dropout draws what the uninterrupted run would have.
+      set_rng_state(resumed->rng);
       if (verbose > 0)
         std::cout << "dlc-train: resuming after epoch " << resumed->epoch
                   << " from " << lastDir << "\n";
@@ -422,18 +448,26 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
   std::vector<train::AnyCallback> callbacks = {timing, checkpoint};
   if (writer)
     callbacks.push_back(train::TensorBoard(a.out + "/tensorboard"));
-  // After the checkpoint: what --resume needs, every epoch.
+  std::shared_ptr<train::EarlyStopping> stopping;
+  if (a.patience >= 0) {
+    stopping = std::make_shared<train::EarlyStopping>(
+        train::EarlyStoppingOptions("val_auc").patience(a.patience));
+    if (resumed && resumed->stopBestEpoch >= 0)
+      stopping->resume(resumed->stopBest, resumed->stopBestEpoch,
+                       resumed->stopWait);
+    callbacks.push_back(stopping);
+  }
+  // After the checkpoint and early stopping: what --resume needs, every
+  // epoch.
   if (writer) {
     train::LambdaCallback saveState;
     saveState.epoch_end = [&](train::TrainState &state, const train::Logs &) {
       writeResumeState(a.out, lastDir, *model, *optimizer, state.epoch + 1,
-                       *checkpoint, *state.history);
+                       *checkpoint, stopping.get(), *state.history,
+                       state.stop_training);
     };
     callbacks.push_back(saveState);
   }
-  if (a.patience >= 0)
-    callbacks.push_back(train::EarlyStopping(
-        train::EarlyStoppingOptions("val_auc").patience(a.patience)));
   callbacks.insert(callbacks.end(), hooks.callbacks.begin(),
                    hooks.callbacks.end());
 
@@ -449,7 +483,10 @@ Json train_model(const TrainArgs &a, const TrainHooks &hooks) {
           .metrics({"auc", "logloss"})
           .metric_options(train::MetricOptions().from_logits(true))
           .verbose(verbose)
-          .initial_epoch(resumed ? resumed->epoch : 0)
+          // A run early stopping ended has nothing left to train.
+          .initial_epoch(!resumed                ? 0
+                         : resumed->stoppedEarly ? a.epochs
+                                                 : resumed->epoch)
           .initial_history(resumed ? resumed->history : train::History())
           .steps_per_epoch(a.maxSteps)
           .history_csv(a.out + "/history.csv")

@@ -63,6 +63,18 @@ TEST(Creation, Eye) {
   expectTensor(eye(2, 3, kLong), {2, 3}, kLong, {1, 0, 0, 0, 1, 0});
 }
 
+TEST(Creation, RngStateRestoresTheSequence) {
+  manual_seed(7);
+  (void)randn({10}).to_vector<float>();
+  RngState state = get_rng_state();
+  EXPECT_EQ(state.seed, 7u);
+  EXPECT_EQ(state.offset, 10u);
+  std::vector<float> next = randn({5}).to_vector<float>();
+  manual_seed(99);
+  set_rng_state(state);
+  EXPECT_EQ(randn({5}).to_vector<float>(), next);
+}
+
 TEST(Creation, RandomIsSeededAndInRange) {
   manual_seed(42);
   std::vector<float> a = rand({1000}).to_vector<float>();

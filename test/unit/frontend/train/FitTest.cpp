@@ -333,6 +333,22 @@ TEST(EarlyStopping, KerasRules) {
   EXPECT_EQ(runEpochs(nan, "val_loss", {1.0, std::nan("")}), 1);
 }
 
+TEST(EarlyStopping, ResumesWithTheInterruptedRunsCount) {
+  using train::EarlyStopping;
+  using train::EarlyStoppingOptions;
+  // The interrupted run: best 0.9 at epoch 1, one epoch waited since; with
+  // patience 3, two more epochs without improvement stop training (a fresh
+  // callback would take 0.95 as its best and wait on).
+  EarlyStopping resumed(EarlyStoppingOptions().patience(3));
+  resumed.resume(0.9, 1, 1);
+  EXPECT_EQ(runEpochs(resumed, "val_loss", {0.95, 0.97, 0.99}), 1);
+  EXPECT_EQ(resumed.best_epoch(), 1);
+  EXPECT_DOUBLE_EQ(resumed.best(), 0.9);
+  EXPECT_EQ(resumed.wait_count(), 3);
+  EarlyStopping fresh(EarlyStoppingOptions().patience(3));
+  EXPECT_EQ(runEpochs(fresh, "val_loss", {0.95, 0.97, 0.99}), -1);
+}
+
 TEST(EarlyStopping, RestoresTheBestWeightsAndNamesAMissingMonitor) {
   nn::Linear model(1, 1);
   std::ostringstream out;
