@@ -386,7 +386,8 @@ CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
           }
     }
   } inFlight;
-  inFlight.works.resize(plan.steps.size());
+  if (collectives.calls > 0)
+    inFlight.works.resize(plan.steps.size());
   for (size_t i = 0; i < plan.steps.size(); ++i) {
     const Step &step = plan.steps[i];
     const std::vector<int32_t> &slots = step.slots;
