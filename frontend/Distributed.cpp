@@ -6,8 +6,6 @@
 #include "frontend/nn/Module.h"
 #include "runtime/Distributed.h"
 
-#include <cstring>
-
 namespace dlc {
 namespace distributed {
 
@@ -19,16 +17,6 @@ namespace {
 /// "all_reduce (train.cpp:41)" for the runtime's messages.
 std::string named(const char *op, const Loc &loc) {
   return std::string(op) + " (" + detail::formatLocation(loc) + ")";
-}
-
-template <typename T>
-std::vector<T> gather(const std::vector<T> &values, const Loc &loc) {
-  std::vector<uint8_t> bytes = dist::all_gather(
-      values.data(), values.size() * sizeof(T), named("all_gather", loc));
-  std::vector<T> result(bytes.size() / sizeof(T));
-  if (!result.empty())
-    std::memcpy(result.data(), bytes.data(), result.size() * sizeof(T));
-  return result;
 }
 
 } // namespace
@@ -97,10 +85,10 @@ void broadcast(Tensor &tensor, int src, Loc loc) {
 void barrier(Loc loc) { dist::barrier(named("barrier", loc)); }
 
 std::vector<double> all_gather(const std::vector<double> &values, Loc loc) {
-  return gather(values, loc);
+  return dist::all_gather(values, named("all_gather", loc));
 }
 std::vector<float> all_gather(const std::vector<float> &values, Loc loc) {
-  return gather(values, loc);
+  return dist::all_gather(values, named("all_gather", loc));
 }
 
 void abort(const std::string &message, int code) { dist::abort(code, message); }

@@ -224,19 +224,20 @@ void finishMean(const std::vector<Span> &buffers, ScalarType type, int size) {
 }
 
 void Group::init() {
-  std::lock_guard<std::mutex> lock(mutex);
-  if (initialized)
-    return;
 #ifndef DLC_HAVE_MPI
   throw Error("distributed: this dlc was built without MPI (install "
               "libopenmpi-dev and rebuild)");
 #else
-  if (!thread.joinable()) {
-    stopping = false;
-    thread = std::thread([this] { loop(); });
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (initialized)
+      return;
+    if (!thread.joinable()) {
+      stopping = false;
+      thread = std::thread([this] { loop(); });
+    }
   }
-  auto task = std::make_shared<Task>();
-  task->run = [this]() -> std::string {
+  auto task = submit([this]() -> std::string {
     int ready = 0;
     MPI_Initialized(&ready);
     if (!ready) {
@@ -256,17 +257,10 @@ void Group::init() {
       MPI_Comm_free(&local);
     }
     return "";
-  };
-  queue.push_back(task);
-  cv.notify_one();
-  mutex.unlock();
-  {
-    std::unique_lock<std::mutex> taskLock(task->mutex);
-    task->cv.wait(taskLock, [&] { return task->done; });
-  }
-  mutex.lock();
-  if (!task->error.empty())
-    throw Error("distributed: " + task->error);
+  });
+  // No timeout: MPI_Init waits for the other processes to start.
+  wait(*task, "distributed", 0);
+  std::lock_guard<std::mutex> lock(mutex);
   initialized = true;
 #endif
 }
@@ -481,16 +475,15 @@ void check_same_schedule(const Schedule &mine, const std::string &what) {
   Group &g = group();
   if (!g.isInitialized() || g.size == 1)
     return;
-  uint64_t words[3] = {mine.hash, mine.calls, mine.elements};
-  std::vector<uint8_t> bytes = all_gather(words, sizeof(words), what);
-  if (bytes.size() != sizeof(words) * static_cast<size_t>(g.size))
+  std::vector<uint64_t> words = all_gather(
+      std::vector<uint64_t>{mine.hash, mine.calls, mine.elements}, what);
+  if (words.size() != 3 * static_cast<size_t>(g.size))
     throw Error(what + ": the processes sent schedules of different sizes");
   std::vector<Schedule> all(g.size);
   bool same = true;
   for (int r = 0; r < g.size; ++r) {
-    std::memcpy(words, bytes.data() + r * sizeof(words), sizeof(words));
-    all[r] = {words[0], words[1], words[2]};
-    same = same && words[0] == mine.hash;
+    all[r] = {words[3 * r], words[3 * r + 1], words[3 * r + 2]};
+    same = same && all[r].hash == mine.hash;
   }
   if (same)
     return;

@@ -29,8 +29,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace dlc::rt::dist {
@@ -95,6 +97,19 @@ void broadcast(void *data, size_t bytes, int root,
 /// Every process's bytes, concatenated in rank order (sizes may differ).
 std::vector<uint8_t> all_gather(const void *data, size_t bytes,
                                 std::string what = "all_gather");
+/// The same for trivially copyable values: every process's `values`, in
+/// rank order.
+template <typename T>
+std::vector<T> all_gather(const std::vector<T> &values,
+                          std::string what = "all_gather") {
+  static_assert(std::is_trivially_copyable_v<T>);
+  std::vector<uint8_t> bytes =
+      all_gather(values.data(), values.size() * sizeof(T), std::move(what));
+  std::vector<T> result(bytes.size() / sizeof(T));
+  if (!result.empty())
+    std::memcpy(result.data(), bytes.data(), result.size() * sizeof(T));
+  return result;
+}
 /// Returns when every process has called it.
 void barrier(std::string what = "barrier");
 

@@ -3,8 +3,6 @@
 #include "frontend/train/Metrics.h"
 #include "runtime/Distributed.h"
 
-#include <cstring>
-
 #include "frontend/Tensor.h"
 #include "runtime/Error.h"
 
@@ -371,16 +369,6 @@ namespace {
 
 namespace dist = rt::dist;
 
-template <typename T>
-std::vector<T> gatherAll(const std::vector<T> &values) {
-  std::vector<uint8_t> bytes = dist::all_gather(
-      values.data(), values.size() * sizeof(T), "metric synchronize");
-  std::vector<T> result(bytes.size() / sizeof(T));
-  if (!result.empty())
-    std::memcpy(result.data(), bytes.data(), bytes.size());
-  return result;
-}
-
 /// Sums `sum` and `count` over the processes.
 void sumAll(double &sum, int64_t &count) {
   double values[2] = {sum, static_cast<double>(count)};
@@ -404,8 +392,8 @@ void Metric::synchronize() {
 void AUC::synchronize() {
   if (single())
     return;
-  positives = gatherAll(positives);
-  negatives = gatherAll(negatives);
+  positives = dist::all_gather(positives, "metric synchronize");
+  negatives = dist::all_gather(negatives, "metric synchronize");
 }
 
 void LogLoss::synchronize() {
