@@ -249,6 +249,34 @@ TEST(Distributed, MetricsCombineEveryRanksSamples) {
   EXPECT_NEAR(logloss.compute(), wholeLogloss.compute(), 1e-12);
 }
 
+/// A user's metric that does not say how to combine processes.
+class Count : public train::Metric {
+public:
+  Count() : Metric("count") {}
+  double compute() const override { return count; }
+  void reset() override { count = 0; }
+
+protected:
+  void updateBatch(std::span<const float> predictions, std::span<const float>,
+                   size_t, const std::source_location &) override {
+    count += static_cast<double>(predictions.size());
+  }
+
+private:
+  double count = 0;
+};
+
+TEST(Distributed, AMetricWithoutSynchronizeIsAnErrorOnSeveralProcesses) {
+  Count metric;
+  if (world() < 2) {
+    metric.synchronize(); // one process: nothing to combine
+    return;
+  }
+  EXPECT_ERROR(metric.synchronize(),
+               "count: this metric cannot combine the samples of several "
+               "processes (it does not implement synchronize())");
+}
+
 TEST(Distributed, CollectivesTimeOutInsteadOfHanging) {
   if (world() < 2)
     GTEST_SKIP() << "needs two processes (mpirun -np 2)";

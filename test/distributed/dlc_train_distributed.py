@@ -14,6 +14,8 @@ CHECK is one of
                with an error within 60 s (no hang)
   stopped-rank rank 1 stopped with SIGSTOP: rank 0's all-reduce gives up
                after DLC_DISTRIBUTED_TIMEOUT (5 s), says so and ends the job
+  bad-input    a global batch that does not split over the processes, and a
+               damaged OUT/last/state.json, end the job with their messages
 """
 
 import csv
@@ -163,7 +165,33 @@ def check_signalled(sig, expect):
                            if expect in line))
 
 
+def fails(command, expect):
+    result = subprocess.run(command, env=ENV, capture_output=True, text=True,
+                            timeout=120)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert expect in output, output
+    print("message:", next(line for line in output.splitlines()
+                           if expect in line))
+
+
+def check_bad_input():
+    out = fresh("bad")
+    base = [DLC_TRAIN, "--model", "deepfm", "--data", DATA, "--epochs", "1",
+            "--verbose", "0", "--threads", "1", "--out", out]
+    fails([*MPI, *base, "--distributed", "--batch-size", "1025"],
+          "dlc-train: --batch-size 1025 does not split evenly over 2 "
+          "processes")
+    os.makedirs(os.path.join(out, "last"))
+    with open(os.path.join(out, "last", "state.json"), "w") as f:
+        f.write('{"epoch": 2')
+    fails([*base, "--resume"],
+          "dlc-train: --resume: " + out + "/last/state.json is not a state "
+          "dlc-train wrote")
+
+
 CHECKS = {
+    "bad-input": check_bad_input,
     "same-auc": check_same_auc,
     "resume": check_resume,
     "killed-rank": lambda: check_signalled(signal.SIGKILL, "signal 9"),
