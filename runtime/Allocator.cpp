@@ -2,6 +2,7 @@
 
 #include "runtime/Allocator.h"
 #include "runtime/Buffer.h"
+#include "runtime/Cuda.h"
 #include "runtime/Error.h"
 
 #include <fmt/format.h>
@@ -111,10 +112,13 @@ Buffer::Buffer(void *pointer, size_t bytes, Device where, bool borrowed,
       deleter(std::move(deleter)) {}
 
 std::shared_ptr<Buffer> Buffer::allocate(size_t bytes, Device device) {
-  if (!device.is_cpu())
-    throw Error(fmt::format("cannot allocate memory on {}: only the CPU is "
-                            "available in this build",
-                            device.str()));
+  if (device.is_cuda()) {
+    // "cuda" means the first device, as in LibTorch.
+    Device where(kCUDA, device.has_index() ? device.index() : 0);
+    void *pointer = cuda::DeviceAllocator::get(where.index()).allocate(bytes);
+    return std::shared_ptr<Buffer>(
+        new Buffer(pointer, bytes, where, false, {}));
+  }
   void *pointer = CachingAllocator::host().allocate(bytes);
   return std::shared_ptr<Buffer>(new Buffer(pointer, bytes, device, false, {}));
 }
@@ -127,7 +131,14 @@ std::shared_ptr<Buffer> Buffer::borrow(void *data, size_t bytes,
 }
 
 Buffer::~Buffer() {
-  if (!borrowed)
+  if (!borrowed && where.is_cuda()) {
+    // The allocator exists (it made the block) and deallocate never throws;
+    // the guard only keeps a destructor from terminating the program.
+    try {
+      cuda::DeviceAllocator::get(where.index()).deallocate(pointer, bytes);
+    } catch (...) {
+    }
+  } else if (!borrowed)
     CachingAllocator::host().deallocate(pointer, bytes);
   else if (deleter)
     deleter(pointer);
