@@ -4,7 +4,9 @@
 #include "codegen/Pipeline.h"
 #include "codegen/cpu/CpuBackend.h"
 #include "codegen/cpu/Jit.h"
+#include "codegen/cuda/CudaBackend.h"
 #include "ir/GraphToMlir.h"
+#include "runtime/Cuda.h"
 #include "runtime/Error.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -193,9 +195,21 @@ std::string hexKey(uint64_t key) {
 }
 
 /// What identifies a program in the disk cache besides the graph.
-std::string environmentKey(const CompilerOptions &options) {
-  return std::string(DLC_VERSION_STRING) + "|" + buildId() + "|" +
-         cpu::hostTarget() + (options.fuse ? "|fused" : "|unfused");
+/// `device` as in the signature: 0 the CPU, n + 1 CUDA device n (whose
+/// programs are PTX for its architecture).
+std::string environmentKey(const CompilerOptions &options, uint64_t device) {
+  std::string key = std::string(DLC_VERSION_STRING) + "|" + buildId() + "|" +
+                    cpu::hostTarget() + (options.fuse ? "|fused" : "|unfused");
+  if (device > 0)
+    key +=
+        "|cuda|compute_" + std::to_string(::dlc::rt::cuda::targetArchitecture(
+                               static_cast<int>(device - 1)));
+  return key;
+}
+
+/// The device word of a signature (SignatureBuilder::begin).
+uint64_t deviceOf(const std::vector<uint64_t> &signature) {
+  return signature.empty() ? 0 : signature[0];
 }
 
 std::vector<uint8_t> encodeEntry(const std::string &environment,
@@ -328,9 +342,11 @@ struct Compiler::Impl {
     std::shared_ptr<::dlc::rt::Executable> executable;
   };
 
-  std::string pipeline() const {
-    return options.backend == Backend::Cpu ? getCpuPipeline(options.fuse)
-                                           : std::string(getDefaultPipeline());
+  std::string pipeline(uint64_t device) const {
+    if (options.backend != Backend::Cpu)
+      return getDefaultPipeline();
+    return device > 0 ? getCudaPipeline(options.fuse)
+                      : getCpuPipeline(options.fuse);
   }
   std::string cachePath(uint64_t key) const {
     if (options.cacheDir.empty() || options.backend != Backend::Cpu)
@@ -340,7 +356,7 @@ struct Compiler::Impl {
     return std::string(path);
   }
   uint64_t diskKey(const std::vector<uint64_t> &signature) const {
-    std::string environment = environmentKey(options);
+    std::string environment = environmentKey(options, deviceOf(signature));
     uint64_t hash = fnv1a(reinterpret_cast<const uint8_t *>(environment.data()),
                           environment.size());
     return fnv1a(reinterpret_cast<const uint8_t *>(signature.data()),
@@ -371,9 +387,13 @@ Compiler::Impl::loadFromDisk(const std::vector<uint64_t> &signature) {
   if (!readFile(path, bytes))
     return nullptr;
   cpu::CpuArtifact artifact;
-  if (!decodeEntry(bytes, environmentKey(options), signature, artifact))
+  uint64_t device = deviceOf(signature);
+  if (!decodeEntry(bytes, environmentKey(options, device), signature, artifact))
     return nullptr; // foreign or corrupt: compiled again and replaced
   std::string error;
+  if (device > 0)
+    return cuda::loadCudaExecutable(std::move(artifact.plan), artifact.object,
+                                    static_cast<int>(device - 1), error);
   std::unique_ptr<::dlc::rt::Executable> executable =
       cpu::loadCpuExecutable(std::move(artifact), error);
   return executable;
@@ -406,13 +426,37 @@ Compiler::Impl::compile(const Graph &graph, uint64_t key,
   // Kept to write a reproducer if a pass fails.
   OwningOpRef<ModuleOp> original = module->clone();
 
-  std::string text = pipeline();
+  uint64_t device = deviceOf(signature);
+  std::string text = pipeline(device);
   PassManager pm(&context);
   buildPipeline(pm, text);
   std::unique_ptr<::dlc::rt::Executable> executable;
   if (succeeded(pm.run(*module))) {
     if (options.backend == Backend::Reference) {
       executable = buildExecutable(*module, name, options.checkFinite);
+      if (executable && device > 0)
+        executable = cuda::wrapHostExecutable(std::move(executable),
+                                              static_cast<int>(device - 1));
+    } else if (device > 0) {
+      int index = static_cast<int>(device - 1);
+      FailureOr<cuda::CudaArtifact> artifact = cuda::compileCudaArtifact(
+          *module, name, ::dlc::rt::cuda::targetArchitecture(index));
+      if (succeeded(artifact)) {
+        std::vector<uint8_t> entry;
+        std::string path = cachePath(diskKey(signature));
+        if (!path.empty()) {
+          cpu::CpuArtifact cached{artifact->plan, artifact->ptx};
+          entry =
+              encodeEntry(environmentKey(options, device), signature, cached);
+        }
+        std::string error;
+        executable = cuda::loadCudaExecutable(std::move(artifact->plan),
+                                              artifact->ptx, index, error);
+        if (!executable)
+          diagnostics += error + "\n";
+        else if (!path.empty())
+          writeFileAtomically(path, entry);
+      }
     } else {
       FailureOr<cpu::CpuArtifact> artifact =
           cpu::compileCpuArtifact(*module, name);
@@ -420,7 +464,7 @@ Compiler::Impl::compile(const Graph &graph, uint64_t key,
         std::vector<uint8_t> entry;
         std::string path = cachePath(diskKey(signature));
         if (!path.empty())
-          entry = encodeEntry(environmentKey(options), signature, *artifact);
+          entry = encodeEntry(environmentKey(options, 0), signature, *artifact);
         std::string error;
         executable = cpu::loadCpuExecutable(std::move(*artifact), error);
         if (!executable)
@@ -498,6 +542,37 @@ Compiler::getOrCompile(const std::vector<uint64_t> &signature,
   impl->counters.kernels += static_cast<int64_t>(executable->numKernels());
   bucket.push_back({signature, executable});
   return executable;
+}
+
+Compiler::CudaCode Compiler::compileCudaCode(const Graph &graph, int arch) {
+  std::lock_guard<std::mutex> lock(impl->mutex);
+  MLIRContext &context = impl->context;
+  std::string diagnostics;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << diag.getLocation() << ": " << diag << '\n';
+    return success();
+  });
+  std::string name = "graph_" + hexKey(Graph::hash(graph.signature()));
+  OwningOpRef<ModuleOp> module = buildModule(&context, graph, name);
+  if (!module)
+    throw ::dlc::Error("the graph does not verify:\n" + diagnostics);
+  PassManager pm(&context);
+  buildPipeline(pm, getCudaPipeline(impl->options.fuse));
+  if (failed(pm.run(*module)))
+    throw ::dlc::Error("the CUDA pipeline failed:\n" + diagnostics);
+  FailureOr<cuda::CudaArtifact> artifact =
+      cuda::compileCudaArtifact(*module, name, arch);
+  if (failed(artifact))
+    throw ::dlc::Error("compiling for CUDA failed:\n" + diagnostics);
+  CudaCode code;
+  code.source = std::move(artifact->source);
+  code.ptx = std::move(artifact->ptx);
+  code.steps = artifact->plan.steps.size();
+  for (const cpu::Step &step : artifact->plan.steps)
+    code.kernels += step.kind == cpu::StepKind::Kernel ||
+                    step.kind == cpu::StepKind::PartialKernel;
+  return code;
 }
 
 CompilerStats Compiler::stats() const {

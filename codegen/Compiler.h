@@ -82,6 +82,16 @@ public:
   getOrCompile(const std::vector<uint64_t> &signature,
                const std::function<Graph()> &build);
 
+  /// The CUDA C and PTX (for compute_<arch>) of `graph` as it would run
+  /// on a GPU, compiled without one (NVRTC only): what dlc-opt
+  /// --dlc-emit-cuda shows, for compile tests. Throws dlc::Error.
+  struct CudaCode {
+    std::string source, ptx;
+    /// Kernel steps of the plan (fusions), and all steps.
+    size_t kernels = 0, steps = 0;
+  };
+  CudaCode compileCudaCode(const Graph &graph, int arch);
+
   CompilerStats stats() const;
   void resetStats();
   /// Forgets every compiled executable (the disk cache stays).

@@ -2,6 +2,7 @@
 
 #include "codegen/Pipeline.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/cuda/CudaBackend.h"
 #include "codegen/reference/ReferenceExecutor.h"
 #include "ir/DlcDialect.h"
 #include "passes/Passes.h"
@@ -42,6 +43,13 @@ std::string getCpuPipeline(bool fuse) {
   return text + ",dlc-cpu-kernels)";
 }
 
+std::string getCudaPipeline(bool fuse) {
+  std::string text = getCpuPipeline(fuse);
+  text.erase(text.size() - 1);
+  return text + "{flatten-elementwise=true partial-elements=" +
+         std::to_string(cuda::kPartialElements) + "})";
+}
+
 void buildPipeline(OpPassManager &pm, StringRef pipeline) {
   // The pipeline text is the one place it is written down; parsing it needs
   // its passes in the registry.
@@ -77,6 +85,14 @@ void registerDlcPipelines() {
                                [](OpPassManager &pm) {
                                  buildPipeline(pm,
                                                getCpuPipeline(/*fuse=*/true));
+                               });
+    PassPipelineRegistration<>("dlc-cuda-pipeline",
+                               "The CUDA backend's pipeline, up to kernels "
+                               "(--dlc-emit-cuda prints them): " +
+                                   getCudaPipeline(/*fuse=*/true),
+                               [](OpPassManager &pm) {
+                                 buildPipeline(pm,
+                                               getCudaPipeline(/*fuse=*/true));
                                });
   });
 }

@@ -33,8 +33,13 @@ void buildDefaultPipeline(OpPassManager &pm);
 /// dlc-cpu-kernels. What the CPU planner reads.
 std::string getCpuPipeline(bool fuse = true);
 
+/// The CUDA backend's: the CPU one with full reductions in chunks of
+/// cuda::kPartialElements (many partials for many threads).
+std::string getCudaPipeline(bool fuse = true);
+
 /// Registers dlc's pipelines as named passes (`--dlc-pipeline`: the
-/// default one; `--dlc-cpu-pipeline`: the CPU backend's), for dlc-opt.
+/// default one; `--dlc-cpu-pipeline`: the CPU backend's;
+/// `--dlc-cuda-pipeline`), for dlc-opt.
 void registerDlcPipelines();
 
 /// Adds a pipeline in --pass-pipeline syntax ("builtin.module(...)") to

@@ -16,6 +16,7 @@
 
 #include "frontend/Autograd.h"
 #include "frontend/Context.h"
+#include "frontend/Cuda.h"
 #include "frontend/Distributed.h"
 #include "frontend/Functions.h"
 #include "frontend/Indexing.h"

@@ -24,11 +24,20 @@ Shape checkedShape(const Recorder &r, IntArrayRef size) {
 
 /// Applies requires_grad and checks the device of `options` on a new leaf.
 Tensor makeLeaf(Recorder &r, const Value &value, const TensorOptions &options) {
-  if (options.device().is_cuda())
-    r.fail("cannot create a tensor on {}: this dlc build has no CUDA backend "
-           "yet, only the CPU is available",
-           options.device().str());
-  Tensor tensor = r.result(value, {});
+  Tensor tensor;
+  if (options.device().is_cuda()) {
+    // Values the host already holds are copied over; recorded ones (fills,
+    // random draws) are computed on the device.
+    Device device = detail::checkedDevice(r, options.device());
+    if (rt::BufferPtr data = detail::bufferIfRealized(value))
+      tensor = r.wrap(
+          detail::makeData(detail::copyBuffer(data, device), value.type()),
+          /*grad=*/false, device);
+    else
+      tensor = r.wrap(value, /*grad=*/false, device);
+  } else {
+    tensor = r.result(value, {});
+  }
   if (options.requires_grad())
     tensor.requires_grad_(true, r.location());
   return tensor;

@@ -6,15 +6,18 @@
 
 #include "codegen/Compiler.h"
 #include "runtime/Allocator.h"
+#include "runtime/Cuda.h"
 #include "runtime/Error.h"
 #include "runtime/Executable.h"
 #include "runtime/Parallel.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <ostream>
 #include <unordered_map>
@@ -25,6 +28,10 @@ namespace dlc::detail {
 //===----------------------------------------------------------------------===//
 // Values and types
 //===----------------------------------------------------------------------===//
+
+int32_t graphDevice(Device device) {
+  return device.is_cuda() ? std::max<int32_t>(device.index(), 0) + 1 : 0;
+}
 
 const TensorType &Value::type() const { return node->def.results[index]; }
 
@@ -153,7 +160,9 @@ public:
   void realizeLocked();
 
 private:
-  void runPending(std::vector<Value> outputs);
+  /// Compiles and runs the graph computing `outputs`, for `device` (as
+  /// Graph::setDevice: 0 the CPU, n + 1 CUDA device n).
+  void runPending(std::vector<Value> outputs, int32_t device);
   /// The pending nodes `outputs` need, in topological order, and the
   /// realized values they read (`forced` nodes count as pending). Returns
   /// whether a dlc.grad is among them.
@@ -185,7 +194,9 @@ private:
 void Context::realizeLocked() {
   // The pending values live tensors hold, in creation order of the tensors:
   // the graph's outputs.
-  std::vector<Value> outputs;
+  // One graph per device: ops never mix devices (Recorder::result checks),
+  // so the values of one device's tensors depend on that device's alone.
+  std::vector<std::pair<int32_t, std::vector<Value>>> byDevice;
   uint64_t pass = ++walks;
   std::unordered_set<ValueKey, ValueKeyHash>
       seenMulti; // nodes of several results
@@ -201,10 +212,17 @@ void Context::realizeLocked() {
     } else if (!seenMulti.insert({node, v.index}).second) {
       continue;
     }
-    outputs.push_back(v);
+    int32_t device = graphDevice(impl->device);
+    auto group = std::find_if(byDevice.begin(), byDevice.end(),
+                              [&](const auto &g) { return g.first == device; });
+    if (group == byDevice.end()) {
+      byDevice.emplace_back(device, std::vector<Value>());
+      group = std::prev(byDevice.end());
+    }
+    group->second.push_back(v);
   }
-  if (!outputs.empty())
-    runPending(std::move(outputs));
+  for (auto &[device, outputs] : byDevice)
+    runPending(std::move(outputs), device);
   writeBackBorrowed();
 }
 
@@ -387,7 +405,7 @@ std::vector<bool> Context::donatableInputs(const std::vector<Node *> &order,
   return donate;
 }
 
-void Context::runPending(std::vector<Value> outputs) {
+void Context::runPending(std::vector<Value> outputs, int32_t device) {
   std::unordered_set<const Node *> forced;
   std::vector<Node *> order;
   std::vector<Value> inputs;
@@ -402,7 +420,7 @@ void Context::runPending(std::vector<Value> outputs) {
   std::vector<uint64_t> &words = signatureWords;
   words.clear();
   mlir::dlc::SignatureBuilder signature(words);
-  signature.begin(/*device=*/0, inputs.size());
+  signature.begin(device, inputs.size());
   for (const Value &in : inputs)
     signature.input(in.type());
   int32_t next = static_cast<int32_t>(inputs.size());
@@ -422,6 +440,7 @@ void Context::runPending(std::vector<Value> outputs) {
 
   auto build = [&] {
     mlir::dlc::Graph graph;
+    graph.setDevice(device);
     for (const Value &in : inputs)
       graph.addInput(in.type());
     for (Node *node : order) {
@@ -454,6 +473,13 @@ void Context::runPending(std::vector<Value> outputs) {
     inputBuffers.push_back(
         donate[i] ? std::move(inputs[i].node->buffers[inputs[i].index])
                   : inputs[i].buffer());
+  // CPU scalars a GPU graph reads (Recorder::checkSameDevice lets them
+  // mix) go over now.
+  if (device > 0)
+    for (rt::BufferPtr &buffer : inputBuffers)
+      if (buffer && buffer->device().is_cpu())
+        buffer =
+            copyBuffer(buffer, Device(kCUDA, static_cast<int8_t>(device - 1)));
   std::vector<rt::BufferPtr> buffers = executable->run(std::move(inputBuffers));
   ++executions;
 
@@ -525,6 +551,26 @@ TensorImpl::~TensorImpl() {
 //===----------------------------------------------------------------------===//
 // Realization and in-place rebinding
 //===----------------------------------------------------------------------===//
+
+rt::BufferPtr copyBuffer(const rt::BufferPtr &buffer, Device device) {
+  size_t bytes = buffer->size();
+  rt::BufferPtr copy = rt::Buffer::allocate(bytes, device);
+  Device from = buffer->device();
+  auto index = [](Device d) { return std::max<int>(d.index(), 0); };
+  if (bytes == 0)
+    return copy;
+  if (from.is_cpu() && device.is_cpu())
+    std::memcpy(copy->data(), buffer->data(), bytes);
+  else if (from.is_cpu())
+    rt::cuda::copyToDevice(index(device), copy->data(), buffer->data(), bytes);
+  else if (device.is_cpu())
+    rt::cuda::copyToHost(index(from), copy->data(), buffer->data(), bytes);
+  else if (index(from) == index(device))
+    rt::cuda::copyOnDevice(index(device), copy->data(), buffer->data(), bytes);
+  else
+    return copyBuffer(copyBuffer(buffer, Device(kCPU)), device);
+  return copy;
+}
 
 void realizeAll() {
   Context &context = Context::get();

@@ -3,6 +3,7 @@
 #include "frontend/detail/Recorder.h"
 
 #include "frontend/Autograd.h"
+#include "runtime/Cuda.h"
 #include "runtime/Error.h"
 
 #include <algorithm>
@@ -462,6 +463,21 @@ Shape Recorder::broadcastShape(
   return out.value_or(Shape{});
 }
 
+void Recorder::checkSameDevice(std::optional<Device> &seen,
+                               const TensorImpl &impl) const {
+  // A zero-dimensional CPU tensor goes with tensors of any device, as in
+  // LibTorch (an optimizer's step count, a learning rate): it is copied
+  // over when the graph runs.
+  Device device = impl.device;
+  if (device.is_cpu() && impl.shape.empty())
+    return;
+  if (seen && *seen != device)
+    fail("expected all tensors to be on the same device, but found at least "
+         "two devices, {} and {}",
+         seen->str(), device.str());
+  seen = device;
+}
+
 Tensor Recorder::wrap(const Value &value, bool grad, Device device) {
   auto impl = std::make_shared<TensorImpl>(value, device);
   // Only floating-point values carry gradients (a comparison of tensors that
@@ -482,26 +498,26 @@ Tensor Recorder::wrap(const Value &value, bool grad, Device device) {
 Tensor Recorder::result(const Value &value,
                         std::initializer_list<const Tensor *> inputs) {
   bool grad = false;
-  Device device = kCPU;
+  std::optional<Device> device;
   for (const Tensor *t : inputs) {
     if (t && t->defined()) {
       grad = grad || t->unsafeGetImpl()->requiresGrad;
-      device = t->unsafeGetImpl()->device;
+      checkSameDevice(device, *t->unsafeGetImpl());
     }
   }
-  return wrap(value, grad, device);
+  return wrap(value, grad, device.value_or(Device(kCPU)));
 }
 
 Tensor Recorder::result(const Value &value, const std::vector<Tensor> &inputs) {
   bool grad = false;
-  Device device = kCPU;
+  std::optional<Device> device;
   for (const Tensor &t : inputs) {
     if (t.defined()) {
       grad = grad || t.unsafeGetImpl()->requiresGrad;
-      device = t.unsafeGetImpl()->device;
+      checkSameDevice(device, *t.unsafeGetImpl());
     }
   }
-  return wrap(value, grad, device);
+  return wrap(value, grad, device.value_or(Device(kCPU)));
 }
 
 Tensor Recorder::view(const Value &value, const Tensor &base) {
@@ -554,6 +570,20 @@ Tensor &Recorder::assign(Tensor &self, const Value &value,
   if (eagerEnabled())
     realizeAll();
   return self;
+}
+
+Device checkedDevice(const Recorder &r, Device device) {
+  if (device.is_cpu())
+    return Device(kCPU);
+  int index = std::max<int>(device.index(), 0);
+  if (!rt::cuda::isAvailable())
+    r.fail("cannot use {}: CUDA is not available: {}", device.str(),
+           rt::cuda::unavailableReason());
+  int count = rt::cuda::deviceCount();
+  if (index >= count)
+    r.fail("cannot use {}: this machine has {} CUDA device{}", device.str(),
+           count, count == 1 ? "" : "s");
+  return Device(kCUDA, static_cast<int8_t>(index));
 }
 
 } // namespace dlc::detail

@@ -1,6 +1,7 @@
 //===- Tensor.cpp - Properties, data out, conversions, printing -----------===//
 
 #include "frontend/Tensor.h"
+#include "frontend/Autograd.h"
 #include "frontend/Functions.h"
 #include "frontend/detail/Recorder.h"
 
@@ -107,6 +108,14 @@ namespace {
 /// The realized buffer of `impl`'s value (realizing every pending value).
 rt::BufferPtr realized(TensorImpl &impl) { return detail::realize(impl); }
 
+/// The same in host memory: a CUDA tensor's value is copied over.
+rt::BufferPtr realizedOnHost(TensorImpl &impl) {
+  rt::BufferPtr buffer = realized(impl);
+  if (buffer->device().is_cpu())
+    return buffer;
+  return detail::copyBuffer(buffer, Device(kCPU));
+}
+
 template <typename T>
 T elementAs(const void *data, ScalarType type, int64_t i) {
   switch (type) {
@@ -132,7 +141,8 @@ Scalar Tensor::item(Loc loc) const {
   int64_t n = numel(loc);
   if (n != 1)
     r.fail("a Tensor with {} elements cannot be converted to Scalar", n);
-  const void *data = realized(i)->data();
+  rt::BufferPtr buffer = realizedOnHost(i);
+  const void *data = buffer->data();
   switch (i.dtype) {
   case ScalarType::Bool:
     return elementAs<bool>(data, i.dtype, 0);
@@ -156,8 +166,8 @@ void *Tensor::data_ptr(Loc loc) const {
   bool shared = i.value.node.use_count() > 1 || buffer.use_count() > 2 ||
                 buffer->isBorrowed();
   if (!lentByUser && shared) {
-    rt::BufferPtr copy = rt::Buffer::allocate(buffer->size());
-    std::memcpy(copy->data(), buffer->data(), buffer->size());
+    // On a GPU the pointer is device memory, as LibTorch's.
+    rt::BufferPtr copy = detail::copyBuffer(buffer, buffer->device());
     detail::rebind(i, detail::makeData(copy, i.value.type()));
     buffer = std::move(copy);
   }
@@ -177,7 +187,8 @@ void Tensor::copyTo(void *out, ScalarType type, Loc loc) const {
   Recorder r("copyTo", loc);
   TensorImpl &i = r.impl(*this);
   int64_t n = numel(loc);
-  const void *data = realized(i)->data();
+  rt::BufferPtr buffer = realizedOnHost(i);
+  const void *data = buffer->data();
   for (int64_t k = 0; k < n; ++k) {
     switch (type) {
     case ScalarType::Bool:
@@ -203,20 +214,24 @@ void Tensor::copyTo(void *out, ScalarType type, Loc loc) const {
 // Conversions
 //===----------------------------------------------------------------------===//
 
-static void checkDevice(const Recorder &r, Device device) {
-  if (device.is_cuda())
-    r.fail("cannot move a tensor to {}: this dlc build has no CUDA backend "
-           "yet, only the CPU is available",
-           device.str());
-}
-
 Tensor Tensor::to(Device device, Loc loc) const {
   Recorder r("to", loc);
   TensorImpl &i = r.impl(*this);
-  checkDevice(r, device);
-  // Already on the CPU: the same tensor, with its value computed now.
-  realized(i);
-  return *this;
+  Device target = detail::checkedDevice(r, device);
+  // Already there: the same tensor, with its value computed now.
+  if (i.device == target) {
+    realized(i);
+    return *this;
+  }
+  if (i.requiresGrad && GradMode::is_enabled())
+    r.fail("moving a tensor that requires grad from {} to {} is not "
+           "differentiable in dlc yet: move the leaves (model->to(device), or "
+           "create them with TensorOptions().device(...)) before computing "
+           "with them, or detach() it first",
+           i.device.str(), target.str());
+  rt::BufferPtr moved = detail::copyBuffer(realized(i), target);
+  return r.wrap(detail::makeData(std::move(moved), i.value.type()),
+                /*grad=*/false, target);
 }
 
 Tensor Tensor::to(ScalarType type, Loc loc) const {
@@ -228,21 +243,17 @@ Tensor Tensor::to(ScalarType type, Loc loc) const {
 }
 
 Tensor Tensor::to(Device device, ScalarType type, Loc loc) const {
-  Recorder r("to", loc);
-  checkDevice(r, device);
-  return to(type, loc);
+  return to(type, loc).to(device, loc);
 }
 
 Tensor Tensor::to(const TensorOptions &options, Loc loc) const {
   Recorder r("to", loc);
   TensorImpl &i = r.impl(*this);
-  if (options.has_device())
-    checkDevice(r, options.device());
-  Tensor converted = options.has_dtype() ? to(options.dtype(), loc) : *this;
   if (options.has_requires_grad() && options.requires_grad() != i.requiresGrad)
     r.fail(
         "to() cannot change requires_grad; use requires_grad_() or detach()");
-  return converted;
+  Tensor converted = options.has_dtype() ? to(options.dtype(), loc) : *this;
+  return options.has_device() ? converted.to(options.device(), loc) : converted;
 }
 
 Tensor Tensor::cpu(Loc loc) const { return to(Device(kCPU), loc); }
@@ -348,7 +359,7 @@ std::ostream &operator<<(std::ostream &os, const Tensor &tensor) {
   if (!tensor.defined())
     return os << "[ Tensor (undefined) ]";
   TensorImpl &i = *tensor.unsafeGetImpl();
-  rt::BufferPtr buffer = realized(i);
+  rt::BufferPtr buffer = realizedOnHost(i);
   rt::formatTensor(os, buffer->data(), i.dtype, i.shape, i.device);
   return os;
 }

@@ -628,12 +628,16 @@ FailureOr<Plan> Planner::run(func::FuncOp function) {
 
 } // namespace
 
-FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
+FailureOr<Plan> planFunction(ModuleOp module, StringRef name) {
   auto function = module.lookupSymbol<func::FuncOp>(name);
   if (!function)
     return module.emitError("no function named '") << name << "'";
   Planner planner;
-  FailureOr<Plan> plan = planner.run(function);
+  return planner.run(function);
+}
+
+FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
+  FailureOr<Plan> plan = planFunction(module, name);
   if (failed(plan))
     return failure();
   CpuArtifact artifact;

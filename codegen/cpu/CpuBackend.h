@@ -21,6 +21,11 @@ struct CpuArtifact {
   std::string object;
 };
 
+/// Plans the function `name` of `module` (through the CPU pipeline): its
+/// buffers and steps, kernels named by symbol. What the CUDA backend runs
+/// too, with the same kernels printed as CUDA C.
+FailureOr<Plan> planFunction(ModuleOp module, StringRef name);
+
 /// Compiles the function `name` of `module`, which has been through the CPU
 /// pipeline (getCpuPipeline(): fused, kernels emitted): plans its buffers and
 /// steps, lowers the kernels to LLVM and compiles them for the host. Ops

@@ -193,9 +193,10 @@ struct LoopDim {
 
 class Emitter {
 public:
-  Emitter(FusionOp fusion, ModuleOp module, std::string symbol)
+  Emitter(FusionOp fusion, ModuleOp module, std::string symbol,
+          const EmitterOptions &options)
       : fusion(fusion), module(module), symbol(std::move(symbol)),
-        builder(fusion.getContext()), loc(fusion.getLoc()) {}
+        options(options), builder(fusion.getContext()), loc(fusion.getLoc()) {}
 
   FailureOr<KernelShape> run();
 
@@ -246,6 +247,7 @@ private:
   FusionOp fusion;
   ModuleOp module;
   std::string symbol;
+  EmitterOptions options;
   OpBuilder builder;
   Location loc;
 
@@ -1005,8 +1007,10 @@ LogicalResult Emitter::emitElementwise(Value root, Value lo, Value hi,
   for (int64_t s : space)
     numel *= s;
   int64_t inner = currentLoops.empty() ? 1 : currentLoops.back().size;
-  size_t flat =
-      currentLoops.empty() ? 0 : std::max<size_t>(1, currentLoops.size() - 1);
+  size_t flat = currentLoops.empty() ? 0
+                : options.flattenElementwise
+                    ? currentLoops.size()
+                    : std::max<size_t>(1, currentLoops.size() - 1);
   int64_t iterations = 1;
   for (size_t l = 0; l < flat; ++l)
     iterations *= currentLoops[l].size;
@@ -1264,7 +1268,8 @@ LogicalResult Emitter::emitReduce(Operation *root, Value lo, Value hi,
     shape.partialType = accType;
     shape.combine = isa<ReduceSumOp>(root) ? 0 : isa<ReduceMaxOp>(root) ? 1 : 2;
     shape.iterations = numel == 0 ? 0 : iterations;
-    shape.grain = std::max<int64_t>(1, 65536 / std::max<int64_t>(inner, 1));
+    shape.grain = std::max<int64_t>(1, options.partialElements /
+                                           std::max<int64_t>(inner, 1));
     Value acc = accumulator(accType);
     builder.create<LLVM::StoreOp>(loc, identityOf(root, accType), acc);
     if (loops.empty())
@@ -1456,6 +1461,7 @@ FailureOr<KernelShape> Emitter::run() {
 
 FailureOr<KernelShape>
 mlir::dlc::cpu::emitFusionKernel(FusionOp fusion, ModuleOp module,
-                                 const std::string &symbol) {
-  return Emitter(fusion, module, symbol).run();
+                                 const std::string &symbol,
+                                 const EmitterOptions &options) {
+  return Emitter(fusion, module, symbol, options).run();
 }

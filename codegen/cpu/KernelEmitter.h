@@ -35,8 +35,19 @@ struct KernelShape {
 /// fusion's inputs, then its result, then (partial kernels) the partials.
 /// Loops follow the fusion's kind (see dlc.fusion); every value is computed
 /// at the loop's index, per-row values once per row.
+/// What differs between the CPU's kernels and the GPU's.
+struct EmitterOptions {
+  /// A reduction over every dimension is split into fixed chunks of about
+  /// this many elements (one partial each).
+  int64_t partialElements = 65536;
+  /// Elementwise kernels iterate over every element (the index split into
+  /// all its dimensions) instead of keeping the innermost loop whole: one
+  /// GPU thread per element, neighbours on neighbouring addresses.
+  bool flattenElementwise = false;
+};
 FailureOr<KernelShape> emitFusionKernel(FusionOp fusion, ModuleOp module,
-                                        const std::string &symbol);
+                                        const std::string &symbol,
+                                        const EmitterOptions &options = {});
 
 } // namespace mlir::dlc::cpu
 

@@ -98,6 +98,22 @@ matchLibraryEpilogue(FusionOp fusion) {
 struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(CpuKernelsPass)
 
+  CpuKernelsPass() = default;
+  CpuKernelsPass(const CpuKernelsPass &other) : PassWrapper(other) {}
+
+  /// The CUDA backend asks for smaller chunks: a GPU wants thousands of
+  /// partials where the CPU wants one per thread.
+  Option<int64_t> partialElements{
+      *this, "partial-elements",
+      llvm::cl::desc("Elements per partial of a reduction over every "
+                     "dimension"),
+      llvm::cl::init(65536)};
+  Option<bool> flattenElementwise{
+      *this, "flatten-elementwise",
+      llvm::cl::desc("Elementwise kernels iterate over every element (one "
+                     "GPU thread each)"),
+      llvm::cl::init(false)};
+
   StringRef getArgument() const override { return "dlc-cpu-kernels"; }
   StringRef getDescription() const override {
     return "Emit every dlc.fusion as a CPU kernel function (scf loops over "
@@ -133,7 +149,9 @@ struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
         do
           symbol = (function.getSymName() + "_k" + Twine(counter++)).str();
         while (symbols.lookup(symbol) || symbols.lookup(symbol + "_impl"));
-        FailureOr<KernelShape> shape = emitFusionKernel(fusion, module, symbol);
+        FailureOr<KernelShape> shape = emitFusionKernel(
+            fusion, module, symbol,
+            {std::max<int64_t>(1, partialElements), flattenElementwise});
         if (failed(shape))
           return signalPassFailure();
         fusion->setAttr(kKernelAttr, FlatSymbolRefAttr::get(context, symbol));

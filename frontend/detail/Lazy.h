@@ -16,11 +16,18 @@
 
 namespace dlc::detail {
 
+/// The device word of a graph (Graph::setDevice): 0 for the CPU, n + 1
+/// for CUDA device n.
+int32_t graphDevice(Device device);
+
 /// A realized value holding `buffer` (data the user handed over).
 Value makeData(rt::BufferPtr buffer, TensorType type);
 
 /// A lazy node of `def` over `inputs`; `def.operands` is ignored.
 Value makeNode(GraphNode def, std::vector<Value> inputs);
+
+/// A copy of `buffer` on `device` (between host and GPU, or on one).
+rt::BufferPtr copyBuffer(const rt::BufferPtr &buffer, Device device);
 
 /// Realizes every pending value of every live tensor (in one graph). Throws
 /// dlc::Error when compiling or running fails.

@@ -147,6 +147,10 @@ public:
   void checkInPlace(const Tensor &self, ScalarType resultType) const;
 
   Tensor wrap(const Value &value, bool grad, Device device);
+  /// Fails when `impl`'s device differs from the one seen before
+  /// (LibTorch's message); records it otherwise.
+  void checkSameDevice(std::optional<Device> &seen,
+                       const TensorImpl &impl) const;
 
 private:
   Value record(GraphNode def, std::vector<Value> inputs, TensorType type);
@@ -157,6 +161,11 @@ private:
 
 /// The TensorType of a shape and dtype.
 TensorType makeType(ScalarType type, const Shape &shape);
+
+/// `device` as tensors record it (plain "cuda" is cuda:0), after checking
+/// that it exists: a CUDA device needs a driver and a GPU of that index
+/// (the failure names the reason).
+Device checkedDevice(const Recorder &r, Device device);
 
 } // namespace dlc::detail
 

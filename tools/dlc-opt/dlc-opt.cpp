@@ -9,6 +9,7 @@
 
 #include "codegen/Pipeline.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/cuda/CudaEmitter.h"
 #include "ir/DlcDialect.h"
 #include "ir/Nesting.h"
 #include "passes/Passes.h"
@@ -33,6 +34,7 @@ int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   mlir::dlc::registerDlcPasses();
   mlir::dlc::cpu::registerCpuPasses();
+  mlir::dlc::cuda::registerCudaTranslation();
   mlir::dlc::registerDlcPipelines();
 
   // mlir-opt's main, with the input read here first: a file nesting

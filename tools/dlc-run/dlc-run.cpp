@@ -12,10 +12,12 @@
 
 #include "codegen/Pipeline.h"
 #include "codegen/cpu/CpuBackend.h"
+#include "codegen/cuda/CudaBackend.h"
 #include "codegen/reference/Philox.h"
 #include "codegen/reference/ReferenceExecutor.h"
 #include "ir/Nesting.h"
 #include "runtime/Buffer.h"
+#include "runtime/Cuda.h"
 #include "runtime/Error.h"
 #include "runtime/Format.h"
 
@@ -68,8 +70,11 @@ static cl::opt<bool>
           cl::desc("Also run the reference executor and compare every output "
                    "(exact for integers, 1e-5 relative for floats)"),
           cl::init(false));
-static cl::opt<std::string> device("device", cl::desc("Where to run (cpu)"),
-                                   cl::init("cpu"));
+static cl::opt<std::string>
+    device("device",
+           cl::desc("Where to run: cpu, or cuda / cuda:N (the CUDA backend; "
+                    "inputs are copied over, outputs back)"),
+           cl::init("cpu"));
 
 /// Fills argument `index` from its own Philox stream.
 static void fillRandom(void *data, ScalarType type, int64_t numel,
@@ -108,9 +113,25 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv,
                               "dlc-run: run a function of a dlc .mlir file\n");
-  if (device != "cpu")
-    return fail("device '" + device +
-                "' is not available in this build (only cpu)");
+  int cudaDevice = -1; // -1: the CPU
+  if (device != "cpu") {
+    try {
+      ::dlc::Device parsed(device);
+      cudaDevice = std::max<int>(parsed.index(), 0);
+    } catch (const ::dlc::Error &error) {
+      return fail(error.what());
+    }
+    if (backend != "cpu")
+      return fail("--device " + device +
+                  " runs the compiled program: it takes --backend=cpu");
+    if (!::dlc::rt::cuda::isAvailable())
+      return fail("--device " + device + ": CUDA is not available: " +
+                  ::dlc::rt::cuda::unavailableReason());
+    if (cudaDevice >= ::dlc::rt::cuda::deviceCount())
+      return fail("--device " + device + ": this machine has " +
+                  std::to_string(::dlc::rt::cuda::deviceCount()) +
+                  " CUDA device(s)");
+  }
   if (!inputRandom)
     return fail("--input-random is the only way to give inputs today");
   if (backend != "cpu" && backend != "reference")
@@ -156,7 +177,25 @@ int main(int argc, char **argv) {
 
   OwningOpRef<ModuleOp> original = module->clone();
   std::unique_ptr<::dlc::rt::Executable> executable;
-  if (backend == "cpu") {
+  if (cudaDevice >= 0) {
+    PassManager pm(&context);
+    mlir::dlc::buildPipeline(pm, mlir::dlc::getCudaPipeline(fuse));
+    if (failed(pm.run(*module)))
+      return 1;
+    FailureOr<mlir::dlc::cuda::CudaArtifact> artifact =
+        mlir::dlc::cuda::compileCudaArtifact(
+            *module, name, ::dlc::rt::cuda::targetArchitecture(cudaDevice));
+    if (failed(artifact))
+      return 1;
+    std::string error;
+    auto onDevice = mlir::dlc::cuda::loadCudaExecutable(
+        std::move(artifact->plan), artifact->ptx, cudaDevice, error);
+    if (!onDevice)
+      return fail("loading the kernels failed: " + error);
+    // Host buffers in and out, as the other backends take them.
+    executable = mlir::dlc::cuda::wrapDeviceExecutable(std::move(onDevice),
+                                                       cudaDevice);
+  } else if (backend == "cpu") {
     PassManager pm(&context);
     mlir::dlc::buildPipeline(pm, mlir::dlc::getCpuPipeline(fuse));
     if (failed(pm.run(*module)))

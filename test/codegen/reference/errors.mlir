@@ -27,6 +27,6 @@ func.func @dynamic_exp(%x: tensor<?xf32>) -> tensor<?xf32> {
 
 // BACKEND: dlc-run: backend 'gpu' is not one of cpu, reference
 // MISSING: dlc-run: no function named 'missing'
-// DEVICE: dlc-run: device 'cuda' is not available in this build (only cpu)
+// DEVICE: dlc-run: --device cuda: CUDA is not available: 
 // INPUTS: dlc-run: --input-random is the only way to give inputs today
 // EMPTY: dlc-run: the file has no function

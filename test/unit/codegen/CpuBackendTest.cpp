@@ -13,6 +13,7 @@
 #include "codegen/Compiler.h"
 #include "codegen/cpu/CpuExecutable.h"
 #include "runtime/Buffer.h"
+#include "runtime/Cuda.h"
 #include "runtime/Error.h"
 #include "runtime/Parallel.h"
 
@@ -245,7 +246,27 @@ struct Case {
   int64_t indexRange = 0;
 };
 
-/// Runs `c` fused, unfused and on the reference executor.
+/// `buffers` copied to CUDA device 0 (`toDevice`) or back to the host.
+std::vector<rt::BufferPtr> moved(const std::vector<rt::BufferPtr> &buffers,
+                                 bool toDevice) {
+  std::vector<rt::BufferPtr> out;
+  for (const rt::BufferPtr &buffer : buffers) {
+    rt::BufferPtr copy = rt::Buffer::allocate(
+        buffer->size(),
+        toDevice ? ::dlc::Device(::dlc::kCUDA, 0) : ::dlc::Device(::dlc::kCPU));
+    if (toDevice)
+      rt::cuda::copyToDevice(0, copy->data(), buffer->data(), buffer->size());
+    else
+      rt::cuda::copyToHost(0, copy->data(), buffer->data(), buffer->size());
+    out.push_back(std::move(copy));
+  }
+  return out;
+}
+
+/// Runs `c` fused, unfused and on the reference executor. The same graph
+/// for CUDA: printed as CUDA C and compiled by NVRTC for compute_90 where
+/// NVRTC is installed, and run on the GPU against the reference where one
+/// is present (fused and unfused).
 void check(const Case &c) {
   static Compiler fused(cpuOptions(true)), unfused(cpuOptions(false)),
       reference(referenceOptions());
@@ -262,6 +283,33 @@ void check(const Case &c) {
   }
   expectSame(c.graph, a, want, c.rtol, c.name + " (fused)");
   expectSame(c.graph, b, want, c.rtol, c.name + " (unfused)");
+
+  Graph onGpu = c.graph;
+  onGpu.setDevice(1);
+  if (rt::cuda::nvrtcAvailable()) {
+    for (Compiler *compiler : {&fused, &unfused}) {
+      try {
+        Compiler::CudaCode code = compiler->compileCudaCode(onGpu, 90);
+        if (code.kernels > 0)
+          EXPECT_NE(code.ptx.find(".entry"), std::string::npos) << c.name;
+      } catch (const ::dlc::Error &error) {
+        ADD_FAILURE() << c.name << " (CUDA C): " << error.what();
+      }
+    }
+  }
+  if (!rt::cuda::isAvailable())
+    return;
+  try {
+    std::vector<rt::BufferPtr> onDevice = moved(inputs, true);
+    std::vector<rt::BufferPtr> ga =
+        moved(fused.getOrCompile(onGpu)->run(onDevice), false);
+    std::vector<rt::BufferPtr> gb =
+        moved(unfused.getOrCompile(onGpu)->run(onDevice), false);
+    expectSame(c.graph, ga, want, c.rtol, c.name + " (CUDA, fused)");
+    expectSame(c.graph, gb, want, c.rtol, c.name + " (CUDA, unfused)");
+  } catch (const ::dlc::Error &error) {
+    ADD_FAILURE() << c.name << " (CUDA): " << error.what();
+  }
 }
 
 std::string shapeName(const Shape &shape) {
