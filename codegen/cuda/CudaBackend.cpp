@@ -55,9 +55,16 @@ FailureOr<CudaArtifact> compileCudaArtifact(ModuleOp module, StringRef name,
   });
   if (!anyKernel)
     return artifact;
-  FailureOr<std::string> source = emitCudaSource(module);
+  llvm::StringSet<> blockKernels;
+  FailureOr<std::string> source = emitCudaSource(module, &blockKernels);
   if (failed(source))
     return failure();
+  // Block-mode kernels: one block per work item (CudaExecutable reads it).
+  for (Step &step : artifact.plan.steps)
+    if ((step.kind == StepKind::Kernel ||
+         step.kind == StepKind::PartialKernel) &&
+        blockKernels.contains(step.symbol))
+      step.attr = kBlockPerItem;
   artifact.source = std::move(*source);
   if (const char *dir = std::getenv("DLC_DUMP_IR"); dir && *dir) {
     llvm::sys::fs::create_directories(dir);
@@ -265,9 +272,12 @@ void CudaExecutable::runStep(size_t i,
     params.push_back(&n);
     params.push_back(&grain);
     int64_t work = (n + grain - 1) / std::max<long long>(grain, 1);
+    unsigned grid =
+        step.attr == kBlockPerItem
+            ? static_cast<unsigned>(std::clamp<int64_t>(work, 1, 65536))
+            : gridFor(work);
     if (work > 0)
-      rt::cuda::launch(device, functions[i], gridFor(work), kBlock,
-                       params.data());
+      rt::cuda::launch(device, functions[i], grid, kBlock, params.data());
     break;
   }
   case StepKind::Combine: {
@@ -295,7 +305,9 @@ void CudaExecutable::runStep(size_t i,
     long long count = numel(partial);
     int op = static_cast<int>(step.attr);
     void *params[] = {&partials, &count, &op, &out};
-    rt::cuda::launch(device, fn(kernel.c_str()), 1, 1, params);
+    // One block: each thread folds a strided share in order, then thread
+    // 0 the shares (deterministic).
+    rt::cuda::launch(device, fn(kernel.c_str()), 1, kBlock, params);
     break;
   }
   case StepKind::Gemm: {

@@ -25,7 +25,11 @@ namespace mlir::dlc::cuda {
 
 /// The elements per partial of a reduction over every dimension on a GPU
 /// (the dlc-cpu-kernels option the CUDA pipeline sets).
-inline constexpr int64_t kPartialElements = 2048;
+inline constexpr int64_t kPartialElements = 16384;
+
+/// The `attr` of a kernel step whose kernel runs one block per work item
+/// (emitCudaSource's block mode); 0: one thread per work item.
+inline constexpr int64_t kBlockPerItem = 1;
 
 /// What the disk cache keeps of a CUDA program: the plan, and the PTX of
 /// its kernels for compute_<arch>.
@@ -56,8 +60,7 @@ wrapHostExecutable(std::shared_ptr<::dlc::rt::Executable> host, int device);
 /// The other way round: `device` (a CUDA executable) behind host buffers,
 /// copied over and back at every run. For tools (dlc-run --device cuda).
 std::unique_ptr<::dlc::rt::Executable>
-wrapDeviceExecutable(std::shared_ptr<::dlc::rt::Executable> device,
-                     int index);
+wrapDeviceExecutable(std::shared_ptr<::dlc::rt::Executable> device, int index);
 
 } // namespace mlir::dlc::cuda
 

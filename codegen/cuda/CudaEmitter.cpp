@@ -25,6 +25,8 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/Pass/Pass.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/Format.h"
@@ -63,11 +65,89 @@ static __device__ __forceinline__ double dlc_minimum(double a, double b) {
   if (a == b) return __double_as_longlong(a) < 0 ? a : b;
   return a < b ? a : b;
 }
+// Block reductions (kernels that give a row to a block): each thread's
+// accumulator, folded across the warp by shuffles, then across the warps
+// in a fixed order. Every thread of the block gets the result.
+template <typename T, typename F>
+static __device__ __forceinline__ T dlc_block_reduce(T v, F f) {
+  __shared__ T warps[32];
+  for (int o = 16; o > 0; o >>= 1)
+    v = f(v, __shfl_xor_sync(0xffffffffu, v, o));
+  __syncthreads();
+  if ((threadIdx.x & 31) == 0) warps[threadIdx.x >> 5] = v;
+  __syncthreads();
+  T r = warps[0];
+  for (unsigned w = 1; w < (blockDim.x + 31) / 32; ++w) r = f(r, warps[w]);
+  return r;
+}
+struct dlc_sum_op {
+  template <typename T> __device__ T operator()(T a, T b) const { return a + b; }
+};
+struct dlc_max_op {
+  __device__ float operator()(float a, float b) const { return dlc_maximumf(a, b); }
+  __device__ double operator()(double a, double b) const { return dlc_maximum(a, b); }
+  __device__ int operator()(int a, int b) const { return a > b ? a : b; }
+  __device__ long long operator()(long long a, long long b) const { return a > b ? a : b; }
+};
+struct dlc_min_op {
+  __device__ float operator()(float a, float b) const { return dlc_minimumf(a, b); }
+  __device__ double operator()(double a, double b) const { return dlc_minimum(a, b); }
+  __device__ int operator()(int a, int b) const { return a < b ? a : b; }
+  __device__ long long operator()(long long a, long long b) const { return a < b ? a : b; }
+};
+struct dlc_maxnum_op {
+  __device__ float operator()(float a, float b) const { return fmaxf(a, b); }
+  __device__ double operator()(double a, double b) const { return fmax(a, b); }
+};
+struct dlc_minnum_op {
+  __device__ float operator()(float a, float b) const { return fminf(a, b); }
+  __device__ double operator()(double a, double b) const { return fmin(a, b); }
+};
+struct dlc_or_op {
+  template <typename T> __device__ T operator()(T a, T b) const { return a | b; }
+};
+struct dlc_and_op {
+  template <typename T> __device__ T operator()(T a, T b) const { return a & b; }
+};
 )";
+
+/// How an accumulator of a loop given to a block combines its values.
+enum class Combine { Sum, Max, Min, MaxNum, MinNum, Or, And };
+
+const char *combineFunctor(Combine c) {
+  switch (c) {
+  case Combine::Sum:
+    return "dlc_sum_op()";
+  case Combine::Max:
+    return "dlc_max_op()";
+  case Combine::Min:
+    return "dlc_min_op()";
+  case Combine::MaxNum:
+    return "dlc_maxnum_op()";
+  case Combine::MinNum:
+    return "dlc_minnum_op()";
+  case Combine::Or:
+    return "dlc_or_op()";
+  case Combine::And:
+    return "dlc_and_op()";
+  }
+  return "";
+}
+
+struct Accumulator {
+  Value alloca;
+  Type type;
+  Combine combine;
+};
+
+/// The loops of a kernel whose iterations a block's threads share, with
+/// the accumulators each reduces across the block after it.
+using BlockPlan = llvm::MapVector<Operation *, SmallVector<Accumulator>>;
 
 class Printer {
 public:
-  explicit Printer(llvm::raw_string_ostream &os) : os(os) {}
+  Printer(llvm::raw_string_ostream &os, const BlockPlan *block)
+      : os(os), blockPlan(block) {}
 
   LogicalResult printImpl(func::FuncOp function);
   void printEntry(StringRef symbol, StringRef impl, unsigned numPointers,
@@ -95,6 +175,9 @@ private:
   LogicalResult assign(Operation *op, const std::string &expr);
 
   llvm::raw_string_ostream &os;
+  /// Block mode: one block per work item, these loops shared by its
+  /// threads (null: one thread per work item).
+  const BlockPlan *blockPlan;
   llvm::DenseMap<Value, std::string> names;
   unsigned counter = 0;
   unsigned indent = 2;
@@ -310,9 +393,24 @@ LogicalResult Printer::printOp(Operation *op) {
       return failure();
     std::string i = "i" + std::to_string(counter++);
     names[loop.getInductionVar()] = i;
-    line() << "for (" << *it << " " << i << " = " << name(loop.getLowerBound())
-           << "; " << i << " < " << name(loop.getUpperBound()) << "; " << i
-           << " += " << name(loop.getStep()) << ") {\n";
+    const SmallVector<Accumulator> *shared = nullptr;
+    if (blockPlan) {
+      auto found = blockPlan->find(op);
+      if (found != blockPlan->end())
+        shared = &found->second;
+    }
+    if (shared)
+      // The block's threads take every blockDim.x-th iteration.
+      line() << "for (" << *it << " " << i << " = "
+             << name(loop.getLowerBound()) << " + (" << *it << ")threadIdx.x; "
+             << i << " < " << name(loop.getUpperBound()) << "; " << i
+             << " += " << "(" << *it << ")blockDim.x * " << name(loop.getStep())
+             << ") {\n";
+    else
+      line() << "for (" << *it << " " << i << " = "
+             << name(loop.getLowerBound()) << "; " << i << " < "
+             << name(loop.getUpperBound()) << "; " << i
+             << " += " << name(loop.getStep()) << ") {\n";
     indent += 2;
     for (Operation &inner : body.without_terminator())
       if (failed(printOp(&inner)))
@@ -323,6 +421,22 @@ LogicalResult Printer::printOp(Operation *op) {
     emitYield(os, indent, vars, values, types);
     indent -= 2;
     line() << "}\n";
+    if (shared) {
+      // What one thread wrote, the others may read next.
+      line() << "__syncthreads();\n";
+      for (const Accumulator &acc : *shared) {
+        FailureOr<std::string> t = type(acc.type, op);
+        if (failed(t))
+          return failure();
+        std::string slot = "*(" + *t + " *)" + name(acc.alloca);
+        if (acc.type.isInteger(1))
+          line() << slot << " = dlc_block_reduce((int)" << slot << ", "
+                 << combineFunctor(acc.combine) << ") != 0;\n";
+        else
+          line() << slot << " = dlc_block_reduce(" << slot << ", "
+                 << combineFunctor(acc.combine) << ");\n";
+      }
+    }
     return success();
   }
   if (auto branch = dyn_cast<scf::IfOp>(op)) {
@@ -699,11 +813,16 @@ void Printer::printEntry(StringRef symbol, StringRef impl, unsigned numPointers,
   os << "extern \"C\" __global__ void __launch_bounds__(256) " << symbol << "(";
   for (unsigned p = 0; p < numPointers; ++p)
     os << "char *__restrict__ p" << p << ", ";
-  os << "long long n, long long grain) {\n"
-     << "  const long long stride = (long long)gridDim.x * blockDim.x;\n"
-     << "  for (long long w = (long long)blockIdx.x * blockDim.x + "
-        "threadIdx.x; w < (n + grain - 1) / grain; w += stride) {\n"
-     << "    const long long begin = w * grain;\n"
+  os << "long long n, long long grain) {\n";
+  if (blockPlan)
+    // One work item per block, every thread of it in the call.
+    os << "  for (long long w = blockIdx.x; w < (n + grain - 1) / grain; "
+          "w += gridDim.x) {\n";
+  else
+    os << "  const long long stride = (long long)gridDim.x * blockDim.x;\n"
+       << "  for (long long w = (long long)blockIdx.x * blockDim.x + "
+          "threadIdx.x; w < (n + grain - 1) / grain; w += stride) {\n";
+  os << "    const long long begin = w * grain;\n"
      << "    const long long end = n - begin < grain ? n : begin + grain;\n"
      << "    " << impl << "(";
   for (unsigned p = 0; p < implPointers; ++p)
@@ -711,27 +830,184 @@ void Printer::printEntry(StringRef symbol, StringRef impl, unsigned numPointers,
   os << "begin, end);\n  }\n}\n\n";
 }
 
+/// Whether `value` is computed from `from` (through the ops that define it).
+bool dependsOn(Value value, Value from) {
+  SmallVector<Value> work{value};
+  llvm::DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (v == from)
+      return true;
+    if (!seen.insert(v).second)
+      continue;
+    if (Operation *def = v.getDefiningOp())
+      for (Value operand : def->getOperands())
+        work.push_back(operand);
+  }
+  return false;
+}
+
+/// The combination `stored` makes of the value loaded from `alloca`, if it
+/// is one a block can reduce.
+std::optional<Combine> combineOf(Value stored, Value alloca) {
+  Operation *def = stored.getDefiningOp();
+  if (!def || def->getNumOperands() != 2)
+    return std::nullopt;
+  bool readsAccumulator = false;
+  for (Value operand : def->getOperands())
+    if (auto load = operand.getDefiningOp<LLVM::LoadOp>())
+      readsAccumulator = readsAccumulator || load.getAddr() == alloca;
+  if (!readsAccumulator)
+    return std::nullopt;
+  if (isa<arith::AddFOp, arith::AddIOp>(def))
+    return Combine::Sum;
+  if (isa<arith::MaximumFOp, arith::MaxSIOp>(def))
+    return Combine::Max;
+  if (isa<arith::MinimumFOp, arith::MinSIOp>(def))
+    return Combine::Min;
+  if (isa<arith::MaxNumFOp>(def))
+    return Combine::MaxNum;
+  if (isa<arith::MinNumFOp>(def))
+    return Combine::MinNum;
+  if (isa<arith::OrIOp>(def))
+    return Combine::Or;
+  if (isa<arith::AndIOp>(def))
+    return Combine::And;
+  return std::nullopt;
+}
+
+/// Whether every reduction of `fusion` is over trailing dimensions, so
+/// that the loop a block shares walks memory contiguously (a reduction over
+/// leading dimensions stays one thread per output: neighbouring threads
+/// read neighbouring columns).
+bool reducesTrailingDims(FusionOp fusion) {
+  bool trailing = true;
+  fusion.getBody().walk([&](Operation *op) {
+    if (!op->getName().getStringRef().starts_with("dlc.reduce_"))
+      return;
+    auto dims = op->getAttrOfType<DenseI64ArrayAttr>("dims");
+    auto input = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+    if (!dims || !input) {
+      trailing = false;
+      return;
+    }
+    SmallVector<int64_t> sorted(dims.asArrayRef());
+    llvm::sort(sorted);
+    int64_t rank = input.getRank();
+    for (size_t k = 0; k < sorted.size(); ++k)
+      trailing = trailing &&
+                 sorted[k] == rank - static_cast<int64_t>(sorted.size() - k);
+  });
+  return trailing;
+}
+
+/// Plans block mode for `impl`, the kernel of `fusion`: a partial kernel
+/// shares its chunk's loop; a rows kernel (or a reduction over trailing
+/// dimensions) shares each loop inside its row. A loop may be shared when
+/// it has no loop-carried values, its accumulators (allocas it updates by a
+/// sum, max, min, or, and) can be reduced across the block, and every
+/// other store it makes is to an address that depends on its index.
+std::optional<BlockPlan> planBlock(FusionOp fusion, func::FuncOp impl,
+                                   bool partial) {
+  if (!partial && fusion.getKind() != FusionKind::rows &&
+      fusion.getKind() != FusionKind::reduce)
+    return std::nullopt;
+  if (!reducesTrailingDims(fusion))
+    return std::nullopt;
+  Block &body = impl.getBody().front();
+  unsigned numArgs = body.getNumArguments();
+  Value begin = body.getArgument(numArgs - 2),
+        end = body.getArgument(numArgs - 1);
+  scf::ForOp outer;
+  for (Operation &op : body) {
+    auto loop = dyn_cast<scf::ForOp>(op);
+    if (!loop)
+      continue;
+    if (outer || loop.getLowerBound() != begin || loop.getUpperBound() != end)
+      return std::nullopt;
+    outer = loop;
+  }
+  if (!outer)
+    return std::nullopt;
+  SmallVector<scf::ForOp> candidates;
+  if (partial)
+    candidates.push_back(outer);
+  else
+    for (Operation &op : outer.getBody()->without_terminator())
+      if (auto loop = dyn_cast<scf::ForOp>(op))
+        candidates.push_back(loop);
+  if (candidates.empty())
+    return std::nullopt;
+  BlockPlan plan;
+  for (scf::ForOp loop : candidates) {
+    APInt step, lower;
+    if (loop.getNumResults() != 0 ||
+        !matchPattern(loop.getStep(), m_ConstantInt(&step)) || step != 1)
+      return std::nullopt;
+    if (!partial &&
+        (!matchPattern(loop.getLowerBound(), m_ConstantInt(&lower)) ||
+         lower != 0))
+      return std::nullopt;
+    SmallVector<Accumulator> accumulators;
+    bool ok = true;
+    loop.getBody()->walk([&](Operation *op) {
+      if (isa<scf::ForOp>(op) && cast<scf::ForOp>(op).getNumResults() != 0)
+        ok = false;
+      auto store = dyn_cast<LLVM::StoreOp>(op);
+      if (!store)
+        return;
+      Value addr = store.getAddr();
+      if (addr.getDefiningOp<LLVM::AllocaOp>()) {
+        std::optional<Combine> combine = combineOf(store.getValue(), addr);
+        auto same = llvm::find_if(accumulators, [&](const Accumulator &a) {
+          return a.alloca == addr;
+        });
+        if (!combine ||
+            (same != accumulators.end() && same->combine != *combine))
+          ok = false;
+        else if (same == accumulators.end())
+          accumulators.push_back({addr, store.getValue().getType(), *combine});
+        return;
+      }
+      if (!dependsOn(addr, loop.getInductionVar()))
+        ok = false;
+    });
+    if (!ok)
+      return std::nullopt;
+    plan[loop.getOperation()] = std::move(accumulators);
+  }
+  return plan;
+}
+
 } // namespace
 
-FailureOr<std::string> mlir::dlc::cuda::emitCudaSource(ModuleOp module) {
+FailureOr<std::string>
+mlir::dlc::cuda::emitCudaSource(ModuleOp module,
+                                llvm::StringSet<> *blockKernels) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << kPrelude << "\n";
-  // The kernels, as their fusions call them: symbol -> pointer count.
-  SmallVector<std::pair<std::string, unsigned>> entries;
+  // The kernels, as their fusions call them.
+  SmallVector<FusionOp> fusions;
   module.walk([&](FusionOp fusion) {
-    auto symbol = fusion->getAttrOfType<FlatSymbolRefAttr>(cpu::kKernelAttr);
-    if (!symbol)
-      return;
-    unsigned pointers = fusion.getInputs().size() + fusion->getNumResults() +
-                        (fusion->hasAttr(cpu::kPartialAttr) ? 1 : 0);
-    entries.emplace_back(symbol.getValue().str(), pointers);
+    if (fusion->hasAttr(cpu::kKernelAttr))
+      fusions.push_back(fusion);
   });
-  for (auto [symbol, pointers] : entries) {
+  for (FusionOp fusion : fusions) {
+    std::string symbol =
+        fusion->getAttrOfType<FlatSymbolRefAttr>(cpu::kKernelAttr)
+            .getValue()
+            .str();
+    bool partial = fusion->hasAttr(cpu::kPartialAttr);
+    unsigned pointers =
+        fusion.getInputs().size() + fusion->getNumResults() + (partial ? 1 : 0);
     auto impl = module.lookupSymbol<func::FuncOp>(symbol + "_impl");
     if (!impl || impl.getBody().empty())
       return module.emitError("no kernel function '") << symbol << "_impl'";
-    Printer printer(os);
+    std::optional<BlockPlan> block = planBlock(fusion, impl, partial);
+    if (block && blockKernels)
+      blockKernels->insert(symbol);
+    Printer printer(os, block ? &*block : nullptr);
     if (failed(printer.printImpl(impl)))
       return failure();
     unsigned implPointers = 0;

@@ -13,6 +13,7 @@
 #define DLC_CODEGEN_CUDA_CUDAEMITTER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <string>
 
@@ -24,7 +25,15 @@ namespace mlir::dlc::cuda {
 /// long long grain)`: the step's buffers (inputs, result, partials), then
 /// the iteration count and the chunk each thread computes. Emits a
 /// diagnostic and fails on an op it cannot print.
-FailureOr<std::string> emitCudaSource(ModuleOp module);
+///
+/// A kernel that reduces along rows (a rows fusion, a reduction over
+/// trailing dimensions, a partial kernel) runs in block mode where its loops
+/// allow: one block per work item, the loops inside it shared by the
+/// block's threads (each takes every blockDim.x-th iteration), accumulators
+/// folded by warp shuffles after each loop. Its symbol goes into
+/// `blockKernels`: the runtime launches one block per work item for it.
+FailureOr<std::string>
+emitCudaSource(ModuleOp module, llvm::StringSet<> *blockKernels = nullptr);
 
 /// Registers `--dlc-emit-cuda` with dlc-opt: runs nothing, prints the CUDA
 /// C of a module that went through dlc-cpu-kernels.

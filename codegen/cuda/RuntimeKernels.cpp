@@ -85,17 +85,20 @@ DLC_FILL(u8)
 DLC_FILL(u32)
 DLC_FILL(u64)
 
-// Folds a reduction's partials in order, as the CPU does: 0 sum, 1 max,
-// 2 min (NaN wins). One thread: there are a few thousand at most.
+// Folds a reduction's partials: 0 sum, 1 max, 2 min (NaN wins). One block:
+// thread t folds partials t, t + blockDim.x, ... in order, then thread 0
+// folds the threads' results in order: the same bits every run.
 #define DLC_COMBINE(NAME, ACC, OUT, LOWEST, HIGHEST, IS_NAN, NAN_VALUE)        \
   extern "C" __global__ void dlc_combine_##NAME(const ACC *partials,           \
                                                 long long count, int op,       \
                                                 OUT *out) {                    \
-    if (blockIdx.x != 0 || threadIdx.x != 0)                                   \
+    __shared__ ACC folded[1024];                                               \
+    __shared__ bool nans[1024];                                                \
+    if (blockIdx.x != 0)                                                       \
       return;                                                                  \
     ACC acc = op == 0 ? (ACC)0 : (op == 1 ? (LOWEST) : (HIGHEST));             \
     bool nan = false;                                                          \
-    for (long long i = 0; i < count; ++i) {                                    \
+    for (long long i = threadIdx.x; i < count; i += blockDim.x) {              \
       ACC v = partials[i];                                                     \
       if (op == 0) {                                                           \
         acc += v;                                                              \
@@ -104,6 +107,17 @@ DLC_FILL(u64)
       if (IS_NAN(v))                                                           \
         nan = true;                                                            \
       acc = op == 1 ? (v > acc ? v : acc) : (v < acc ? v : acc);               \
+    }                                                                          \
+    folded[threadIdx.x] = acc;                                                 \
+    nans[threadIdx.x] = nan;                                                   \
+    __syncthreads();                                                           \
+    if (threadIdx.x != 0)                                                      \
+      return;                                                                  \
+    for (unsigned t = 1; t < blockDim.x; ++t) {                                \
+      ACC v = folded[t];                                                       \
+      nan = nan || nans[t];                                                    \
+      acc = op == 0 ? acc + v                                                  \
+                    : (op == 1 ? (v > acc ? v : acc) : (v < acc ? v : acc));   \
     }                                                                          \
     if (nan)                                                                   \
       acc = NAN_VALUE;                                                         \

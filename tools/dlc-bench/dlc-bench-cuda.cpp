@@ -3,8 +3,9 @@
 // dlc-bench-cuda [--json FILE] [--reps N]
 //
 // On a GPU, each figure beside its baseline measured in the same run:
-//  - elementwise (a fused chain over 64M floats) and row softmax, as
-//    bandwidth against the card's device-to-device copy (cuMemcpyDtoD);
+//  - elementwise (a fused chain over 64M floats), a full sum and a row
+//    softmax, as bandwidth (bytes read + written per second) against the
+//    card's device-to-device copy (cuMemcpyDtoD, counted the same way);
 //  - a 4096^3 f32 GEMM through dlc against cuBLAS called directly;
 //  - an MLP training step (forward, backward, Adam: one compiled program)
 //    on the GPU against the same step on the CPU.
@@ -135,7 +136,16 @@ int main(int argc, char **argv) {
     report({"elementwise 64M f32 (fused chain)", "GB/s",
             2.0 * bytes / (ewMs * 1e-3) / 1e9, copyGBs, "device copy GB/s"});
 
-    // Softmax over rows of 1024 (block of 16K rows): read + write.
+    // A sum of every element: read once (partials per block, then a fold).
+    Tensor total;
+    double sumMs = gpuMs([&] {
+      total = x.sum();
+      cuda::synchronize();
+    });
+    report({"sum of 64M f32", "GB/s", 1.0 * bytes / (sumMs * 1e-3) / 1e9,
+            copyGBs, "device copy GB/s"});
+
+    // Softmax over rows of 1024 (65536 rows): read + write.
     Tensor s = randn({65536, 1024}, TensorOptions().device(gpu));
     Tensor p;
     double smMs = gpuMs([&] {

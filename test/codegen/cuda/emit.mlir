@@ -13,6 +13,7 @@
 // CHECK: = !([[E:v[0-9]+]] <= [[Z:v[0-9]+]]);
 // CHECK: *(float *)
 // CHECK-LABEL: extern "C" __global__ void __launch_bounds__(256) chain_k0(char *__restrict__ p0, char *__restrict__ p1, long long n, long long grain) {
+// One thread per element:
 // CHECK: for (long long w = (long long)blockIdx.x * blockDim.x + threadIdx.x; w < (n + grain - 1) / grain; w += stride) {
 // CHECK: chain_k0_impl(p0, p1, nullptr, begin, end);
 func.func @chain(%x: tensor<5x6x7xf32>) -> tensor<5x6x7xf32> {
@@ -23,14 +24,21 @@ func.func @chain(%x: tensor<5x6x7xf32>) -> tensor<5x6x7xf32> {
 
 // -----
 
-// Softmax: accumulators are local arrays; max is LLVM's NaN-propagating
-// maximum; -inf is spelled by its bits.
+// Softmax runs in block mode: one block per row, each loop over the row
+// shared by the block's threads, the accumulators (local arrays) folded
+// across the block after their loop; max is LLVM's NaN-propagating maximum
+// and -inf is spelled by its bits.
 // CHECK-LABEL: void softmax_k0_impl(
 // CHECK: = __int_as_float(0xff800000);
-// CHECK: float [[ACC:v[0-9]+]]_data[1];
+// CHECK: float [[MAX:v[0-9]+]]_data[1];
+// CHECK: for (long long [[J:i[0-9]+]] = v{{[0-9]+}} + (long long)threadIdx.x; [[J]] < v{{[0-9]+}}; [[J]] += (long long)blockDim.x * v{{[0-9]+}}) {
 // CHECK: = dlc_maximumf(
+// CHECK: __syncthreads();
+// CHECK-NEXT: = dlc_block_reduce(*(float *){{v[0-9]+}}, dlc_max_op());
 // CHECK: = expf(
+// CHECK: = dlc_block_reduce(*(float *){{v[0-9]+}}, dlc_sum_op());
 // CHECK-LABEL: __global__ void __launch_bounds__(256) softmax_k0(
+// CHECK-NEXT: for (long long w = blockIdx.x; w < (n + grain - 1) / grain; w += gridDim.x) {
 func.func @softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
   %m = dlc.reduce_max %x dims = [1] keepdim : tensor<4x10xf32> -> tensor<4x1xf32>
   %mb = dlc.broadcast_in_dim %m dims = [0, 1] : tensor<4x1xf32> to tensor<4x10xf32>
@@ -44,12 +52,14 @@ func.func @softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
 
 // -----
 
-// A full reduction: partials in f64 over chunks of 2048 elements (the CUDA
-// pipeline's partial-elements), the chunk's index from `begin`; the entry
-// passes the partials as its third pointer.
+// A full reduction: partials in f64 over chunks of 16384 elements (the
+// CUDA pipeline's partial-elements), a block per chunk, the chunk's index
+// from `begin`; the entry passes the partials as its third pointer.
 // CHECK-LABEL: void total_k0_impl(
 // CHECK: double [[ACC:v[0-9]+]]_data[1];
+// CHECK: for (long long [[I:i[0-9]+]] = a3 + (long long)threadIdx.x; [[I]] < a4;
 // CHECK: = (double)
+// CHECK: = dlc_block_reduce(*(double *){{v[0-9]+}}, dlc_sum_op());
 // CHECK: = (long long)((unsigned long long)a3 / (unsigned long long)
 // CHECK: *(double *)
 // CHECK-LABEL: __global__ void __launch_bounds__(256) total_k0(char *__restrict__ p0, char *__restrict__ p1, char *__restrict__ p2, long long n, long long grain)
@@ -57,4 +67,17 @@ func.func @softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
 func.func @total(%x: tensor<100000xf32>) -> tensor<f32> {
   %s = dlc.reduce_sum %x dims = [0] : tensor<100000xf32> -> tensor<f32>
   return %s : tensor<f32>
+}
+
+// -----
+
+// A sum over the leading dimension stays one thread per output column
+// (neighbouring threads, neighbouring addresses): no block mode.
+// CHECK-LABEL: void columns_k0_impl(
+// CHECK-NOT: threadIdx
+// CHECK-LABEL: __global__ void __launch_bounds__(256) columns_k0(
+// CHECK: const long long stride = (long long)gridDim.x * blockDim.x;
+func.func @columns(%x: tensor<64x33xf32>) -> tensor<33xf32> {
+  %s = dlc.reduce_sum %x dims = [0] : tensor<64x33xf32> -> tensor<33xf32>
+  return %s : tensor<33xf32>
 }

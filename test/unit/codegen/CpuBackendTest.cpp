@@ -290,8 +290,9 @@ void check(const Case &c) {
     for (Compiler *compiler : {&fused, &unfused}) {
       try {
         Compiler::CudaCode code = compiler->compileCudaCode(onGpu, 90);
-        if (code.kernels > 0)
+        if (code.kernels > 0) {
           EXPECT_NE(code.ptx.find(".entry"), std::string::npos) << c.name;
+        }
       } catch (const ::dlc::Error &error) {
         ADD_FAILURE() << c.name << " (CUDA C): " << error.what();
       }

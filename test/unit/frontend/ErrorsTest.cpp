@@ -26,9 +26,10 @@ TEST(Errors, Creation) {
                    "rand: rand needs a floating-point dtype, got Long");
   EXPECT_DLC_ERROR(randint(3, 3, {2}),
                    "randint: random_ expects 'from' to be less than 'to'");
-  if (!cuda::is_available()) // CudaTest.cpp covers the GPU's side
+  if (!cuda::is_available()) { // CudaTest.cpp covers the GPU's side
     EXPECT_DLC_ERROR(zeros({2}, Device(kCUDA)),
                      "zeros: cannot use cuda: CUDA is not available: ");
+  }
   EXPECT_DLC_ERROR(
       tensor({1, 2}, TensorOptions().requires_grad(true)),
       "only Tensors of floating point dtype can require gradients");

@@ -62,8 +62,9 @@ TEST(Allocator, ReportsExhaustionAsAnError) {
               std::string::npos);
   }
   EXPECT_EQ(allocator.stats().allocatedBytes, 0);
-  if (!dlc::rt::cuda::isAvailable())
+  if (!dlc::rt::cuda::isAvailable()) {
     EXPECT_THROW(Buffer::allocate(8, dlc::Device(dlc::kCUDA)), dlc::Error);
+  }
 }
 
 TEST(Buffer, OwnedAndBorrowed) {
