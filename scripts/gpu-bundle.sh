@@ -299,6 +299,18 @@ level=${GPU_BUNDLE_ZSTD_LEVEL:-22}
 tar -C "$(dirname "$OUT_DIR")" --exclude=.gpu-bundle-stamp -cf - "$(basename "$OUT_DIR")" |
   nice -n 10 zstd -q --ultra "-$level" -T2 --long=27 -o "$ARCHIVE"
 
+# The GPU machine may have no zstd program: one, with the libraries it
+# needs, goes beside the archive (scripts/gpu-check.sh takes it as $ZSTD).
+TOOLS_DIR=$ROOT/.gpu-tools
+rm -rf "$TOOLS_DIR" && mkdir -p "$TOOLS_DIR"
+cp -L "$(command -v zstd)" "$TOOLS_DIR/"
+for lib in $(ldd "$(command -v zstd)" | awk '/=>/ { print $3 }' |
+             grep -Ev '/(libc|libm|ld-linux[^/]*)\.so'); do
+  cp -L "$lib" "$TOOLS_DIR/"
+done
+grep -qxF '/.gpu-tools/' "$ROOT/.git/info/exclude" 2>/dev/null ||
+  echo '/.gpu-tools/' >>"$ROOT/.git/info/exclude"
+
 mib() { awk -v b="$1" 'BEGIN { printf "%7.1f MiB", b / 1048576 }'; }
 echo
 echo "Sizes:"
@@ -313,3 +325,5 @@ echo "  $(mib "$(stat -c %s "$ARCHIVE")")  $ARCHIVE (compressed)"
 echo
 echo "On the remote machine:"
 echo "  tar --zstd -xf $(basename "$ARCHIVE") && LD_LIBRARY_PATH=\$PWD/$(basename "$OUT_DIR")/lib $(basename "$OUT_DIR")/${TARGETS[0]}"
+echo "or, carrying .gpu-tools (a zstd) along, all the GPU checks in one go:"
+echo "  ZSTD=\"env LD_LIBRARY_PATH=\$PWD/.gpu-tools \$PWD/.gpu-tools/zstd\" scripts/gpu-check.sh $(basename "$ARCHIVE")"

@@ -11,12 +11,18 @@
 #   - dlc-bench-cuda (bandwidth against the card's copy, GEMM against cuBLAS,
 #     an MLP step against the CPU's).
 # Logs go to $OUT (or ./gpu-check-out). Exit status: 0 when every test passed.
+#
+#   scripts/gpu-bundle.sh build .gpu-bundle dlc-unit-tests dlc-cuda-tests \
+#     dlc-bench-cuda dlc-run                                  # here
+#   ZSTD="env LD_LIBRARY_PATH=$PWD/.gpu-tools $PWD/.gpu-tools/zstd" \
+#     scripts/gpu-check.sh .gpu-bundle.tar.zst                # there
 set -uo pipefail
 out=${OUT:-$PWD/gpu-check-out}
 mkdir -p "$out"
 bundle=${1:-.gpu-bundle.tar.zst}
-# The GPU machine may have no zstd: $ZSTD names one carried along.
-${ZSTD:-zstd} -dc "$bundle" | tar -xf - ||
+# The GPU machine may have no zstd: $ZSTD names one carried along
+# (gpu-bundle.sh puts one in .gpu-tools). --long=31: any window size.
+${ZSTD:-zstd} -dc --long=31 "$bundle" | tar -xf - ||
   { echo "gpu-check: cannot unpack $bundle"; exit 1; }
 dir=.gpu-bundle
 export LD_LIBRARY_PATH=$PWD/$dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
