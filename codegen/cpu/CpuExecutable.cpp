@@ -20,20 +20,6 @@ namespace rt = ::dlc::rt;
 namespace mlir::dlc::cpu {
 namespace {
 
-int64_t numel(const Slot &slot) {
-  int64_t n = 1;
-  for (int64_t s : slot.shape)
-    n *= s;
-  return n;
-}
-
-int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end) {
-  int64_t n = 1;
-  for (size_t d = begin; d < end; ++d)
-    n *= shape[d];
-  return n;
-}
-
 int64_t indexAt(const void *indices, ScalarType type, int64_t i) {
   return type == ScalarType::Int ? static_cast<const int32_t *>(indices)[i]
                                  : static_cast<const int64_t *>(indices)[i];

@@ -7,11 +7,19 @@
 
 namespace mlir::dlc::cpu {
 
-int64_t slotBytes(const Slot &slot) {
+int64_t numel(const Slot &slot) {
+  return product(slot.shape, 0, slot.shape.size());
+}
+
+int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end) {
   int64_t n = 1;
-  for (int64_t s : slot.shape)
-    n *= s;
-  return n * static_cast<int64_t>(::dlc::elementSize(slot.type));
+  for (size_t d = begin; d < end; ++d)
+    n *= shape[d];
+  return n;
+}
+
+int64_t slotBytes(const Slot &slot) {
+  return numel(slot) * static_cast<int64_t>(::dlc::elementSize(slot.type));
 }
 
 namespace {

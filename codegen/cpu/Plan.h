@@ -97,6 +97,10 @@ struct Plan {
 
 /// Bytes of a slot's tensor.
 int64_t slotBytes(const Slot &slot);
+/// Elements of a slot's tensor.
+int64_t numel(const Slot &slot);
+/// The product of `shape[begin, end)` (the rows or columns around an axis).
+int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end);
 
 /// The plan as bytes, and back. `deserialize` checks every count and index
 /// against the data it reads and returns false for anything malformed.

@@ -34,7 +34,9 @@
 namespace mlir::dlc::cuda {
 
 namespace rt = ::dlc::rt;
+using cpu::numel;
 using cpu::Plan;
+using cpu::product;
 using cpu::Slot;
 using cpu::Step;
 using cpu::StepKind;
@@ -81,20 +83,6 @@ FailureOr<CudaArtifact> compileCudaArtifact(ModuleOp module, StringRef name,
 }
 
 namespace {
-
-int64_t numel(const Slot &slot) {
-  int64_t n = 1;
-  for (int64_t s : slot.shape)
-    n *= s;
-  return n;
-}
-
-int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end) {
-  int64_t n = 1;
-  for (size_t d = begin; d < end; ++d)
-    n *= shape[d];
-  return n;
-}
 
 /// The widest unit (8, 4 or 1 bytes) that divides every size given.
 int64_t unitFor(std::initializer_list<int64_t> bytes) {
