@@ -3,6 +3,14 @@
 // REQUIRES: nvrtc
 // RUN: dlc-opt %s --dlc-cuda-pipeline '--dlc-emit-cuda=ptx=true' -o /dev/null | FileCheck %s
 // RUN: dlc-opt %s --dlc-cuda-pipeline '--dlc-emit-cuda=ptx=true arch=80' -o /dev/null | FileCheck %s --check-prefix=SM80
+// Deterministic, as the CPU's code (dlc-train/deterministic): two processes
+// print the same CUDA C and NVRTC makes the same PTX of it.
+// RUN: dlc-opt %s --dlc-cuda-pipeline --dlc-emit-cuda -o /dev/null > %t.a.cu
+// RUN: dlc-opt %s --dlc-cuda-pipeline --dlc-emit-cuda -o /dev/null > %t.b.cu
+// RUN: diff %t.a.cu %t.b.cu
+// RUN: dlc-opt %s --dlc-cuda-pipeline '--dlc-emit-cuda=ptx=true' -o /dev/null > %t.a.ptx
+// RUN: dlc-opt %s --dlc-cuda-pipeline '--dlc-emit-cuda=ptx=true' -o /dev/null > %t.b.ptx
+// RUN: diff %t.a.ptx %t.b.ptx
 
 // CHECK: .target sm_90
 // CHECK-DAG: .visible .entry step_k{{[0-9]+}}(
