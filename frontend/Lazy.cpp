@@ -553,23 +553,7 @@ TensorImpl::~TensorImpl() {
 //===----------------------------------------------------------------------===//
 
 rt::BufferPtr copyBuffer(const rt::BufferPtr &buffer, Device device) {
-  size_t bytes = buffer->size();
-  rt::BufferPtr copy = rt::Buffer::allocate(bytes, device);
-  Device from = buffer->device();
-  auto index = [](Device d) { return std::max<int>(d.index(), 0); };
-  if (bytes == 0)
-    return copy;
-  if (from.is_cpu() && device.is_cpu())
-    std::memcpy(copy->data(), buffer->data(), bytes);
-  else if (from.is_cpu())
-    rt::cuda::copyToDevice(index(device), copy->data(), buffer->data(), bytes);
-  else if (device.is_cpu())
-    rt::cuda::copyToHost(index(from), copy->data(), buffer->data(), bytes);
-  else if (index(from) == index(device))
-    rt::cuda::copyOnDevice(index(device), copy->data(), buffer->data(), bytes);
-  else
-    return copyBuffer(copyBuffer(buffer, Device(kCPU)), device);
-  return copy;
+  return rt::cuda::copyBuffer(buffer, device);
 }
 
 void realizeAll() {

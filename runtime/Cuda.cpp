@@ -632,6 +632,27 @@ void copyToDevice(int device, void *dst, const void *src, size_t bytes) {
   check(d.cuStreamSynchronize(s.stream), "cuStreamSynchronize", device);
 }
 
+std::shared_ptr<Buffer> copyBuffer(const std::shared_ptr<Buffer> &buffer,
+                                   Device device) {
+  size_t bytes = buffer->size();
+  std::shared_ptr<Buffer> copy = Buffer::allocate(bytes, device);
+  Device from = buffer->device();
+  auto index = [](Device d) { return std::max<int>(d.index(), 0); };
+  if (bytes == 0)
+    return copy;
+  if (from.is_cpu() && device.is_cpu())
+    std::memcpy(copy->data(), buffer->data(), bytes);
+  else if (from.is_cpu())
+    copyToDevice(index(device), copy->data(), buffer->data(), bytes);
+  else if (device.is_cpu())
+    copyToHost(index(from), copy->data(), buffer->data(), bytes);
+  else if (index(from) == index(device))
+    copyOnDevice(index(device), copy->data(), buffer->data(), bytes);
+  else
+    return copyBuffer(copyBuffer(buffer, Device(kCPU)), device);
+  return copy;
+}
+
 void copyToHost(int device, void *dst, const void *src, size_t bytes) {
   if (bytes == 0)
     return;

@@ -18,6 +18,7 @@
 #define DLC_RUNTIME_CUDA_H
 
 #include "runtime/Allocator.h"
+#include "runtime/Buffer.h"
 #include "runtime/ScalarType.h"
 
 #include <cstddef>
@@ -97,6 +98,10 @@ void copyOnDevice(int device, void *dst, const void *src, size_t bytes);
 void fillBytes(int device, void *dst, uint8_t value, size_t bytes);
 /// Waits for every piece of work on the device's stream.
 void synchronize(int device);
+/// A copy of `buffer` on `device`: host <-> GPU, on one GPU, or between two
+/// (through the host).
+std::shared_ptr<Buffer> copyBuffer(const std::shared_ptr<Buffer> &buffer,
+                                   Device device);
 
 //===----------------------------------------------------------------------===//
 // Kernels

@@ -258,6 +258,11 @@ CpuExecutable::CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
     : plan(std::move(plan)), kernels(std::move(kernels)),
       keepAlive(std::move(keepAlive)) {
   gemms.resize(this->plan.steps.size());
+  constantBases.resize(this->plan.storages.size(), nullptr);
+  for (size_t s = 0; s < this->plan.storages.size(); ++s)
+    if (this->plan.storages[s].kind == StorageKind::Constant)
+      constantBases[s] =
+          reinterpret_cast<char *>(this->plan.storages[s].data.data());
   for (const Step &step : this->plan.steps)
     if (step.kind != StepKind::Copy && step.kind != StepKind::AllReduceWait)
       ++kernelCount;
@@ -290,10 +295,9 @@ CpuExecutable::CpuExecutable(Plan plan, std::vector<KernelFn> kernels,
 
 std::vector<rt::BufferPtr>
 CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
-  if (static_cast<int32_t>(inputs.size()) != plan.numInputs)
-    throw ::dlc::Error("cpu executable: expected " +
-                       std::to_string(plan.numInputs) + " inputs, got " +
-                       std::to_string(inputs.size()));
+  RunMemory memory = bindStorages(plan, inputs, ::dlc::Device(::dlc::kCPU),
+                                  constantBases, "cpu executable");
+  donations += memory.donations;
   if (!scheduleChecked) {
     std::string what = "dlc.all_reduce";
     for (const Step &step : plan.steps)
@@ -304,56 +308,7 @@ CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
     rt::dist::check_same_schedule(collectives, what);
     scheduleChecked = true;
   }
-  rt::BufferPtr workspace =
-      plan.workspaceBytes > 0
-          ? rt::Buffer::allocate(static_cast<size_t>(plan.workspaceBytes))
-          : nullptr;
-  std::vector<rt::BufferPtr> outputBuffers(plan.outputs.size());
-  std::vector<char *> bases(plan.storages.size(), nullptr);
-  for (size_t s = 0; s < plan.storages.size(); ++s) {
-    const Storage &storage = plan.storages[s];
-    switch (storage.kind) {
-    case StorageKind::Input: {
-      const rt::BufferPtr &input = inputs[storage.index];
-      if (!input || static_cast<int64_t>(input->size()) < storage.bytes)
-        throw ::dlc::Error("cpu executable: input " +
-                           std::to_string(storage.index) +
-                           " holds fewer bytes than its type needs (" +
-                           std::to_string(storage.bytes) + ")");
-      bases[s] = static_cast<char *>(input->data());
-      break;
-    }
-    case StorageKind::Constant:
-      bases[s] = reinterpret_cast<char *>(plan.storages[s].data.data());
-      break;
-    case StorageKind::Temp:
-      bases[s] = workspace
-                     ? static_cast<char *>(workspace->data()) + storage.offset
-                     : nullptr;
-      break;
-    case StorageKind::Output:
-      break; // below, once every input is known
-    }
-  }
-  for (size_t s = 0; s < plan.storages.size(); ++s) {
-    const Storage &storage = plan.storages[s];
-    if (storage.kind != StorageKind::Output)
-      continue;
-    // An input the caller gave up, that the plan allows to overwrite.
-    rt::BufferPtr &out = outputBuffers[storage.index];
-    for (int32_t donor : storage.donors) {
-      rt::BufferPtr &in = inputs[donor];
-      if (in && in.use_count() == 1 && !in->isBorrowed() &&
-          static_cast<int64_t>(in->size()) >= storage.bytes) {
-        out = std::move(in);
-        ++donations;
-        break;
-      }
-    }
-    if (!out)
-      out = rt::Buffer::allocate(static_cast<size_t>(storage.bytes));
-    bases[s] = static_cast<char *>(out->data());
-  }
+  const std::vector<char *> &bases = memory.bases;
   auto base = [&](int32_t slot) { return bases[plan.slots[slot].storage]; };
 
   std::vector<void *> args;
@@ -513,11 +468,7 @@ CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
     }
     }
   }
-  std::vector<rt::BufferPtr> results;
-  for (int32_t slot : plan.outputs)
-    results.push_back(
-        outputBuffers[plan.storages[plan.slots[slot].storage].index]);
-  return results;
+  return runResults(plan, memory);
 }
 
 } // namespace mlir::dlc::cpu

@@ -44,6 +44,8 @@ private:
   /// first run (they must have compiled the same program).
   ::dlc::rt::dist::Schedule collectives;
   bool scheduleChecked = false;
+  /// Where each constant storage's bytes are (in `plan`).
+  std::vector<char *> constantBases;
   /// The GEMM of each GEMM step, made at its first run.
   std::vector<std::unique_ptr<Gemm>> gemms;
 };

@@ -1,11 +1,96 @@
 //===- Plan.cpp - Serializing CPU plans -----------------------------------===//
 
 #include "codegen/cpu/Plan.h"
+#include "runtime/Error.h"
 
+#include <algorithm>
 #include <cstring>
+#include <string>
 #include <type_traits>
 
 namespace mlir::dlc::cpu {
+
+RunMemory bindStorages(const Plan &plan,
+                       std::vector<::dlc::rt::BufferPtr> &inputs,
+                       ::dlc::Device device,
+                       const std::vector<char *> &constants, const char *who) {
+  namespace rt = ::dlc::rt;
+  if (static_cast<int32_t>(inputs.size()) != plan.numInputs)
+    throw ::dlc::Error(std::string(who) + ": expected " +
+                       std::to_string(plan.numInputs) + " inputs, got " +
+                       std::to_string(inputs.size()));
+  auto sameDevice = [](::dlc::Device a, ::dlc::Device b) {
+    return a.type() == b.type() &&
+           std::max<int>(a.index(), 0) == std::max<int>(b.index(), 0);
+  };
+  RunMemory memory;
+  if (plan.workspaceBytes > 0)
+    memory.workspace =
+        rt::Buffer::allocate(static_cast<size_t>(plan.workspaceBytes), device);
+  memory.outputs.resize(plan.outputs.size());
+  memory.bases.assign(plan.storages.size(), nullptr);
+  for (size_t s = 0; s < plan.storages.size(); ++s) {
+    const Storage &storage = plan.storages[s];
+    switch (storage.kind) {
+    case StorageKind::Input: {
+      const rt::BufferPtr &input = inputs[storage.index];
+      if (!input || static_cast<int64_t>(input->size()) < storage.bytes)
+        throw ::dlc::Error(std::string(who) + ": input " +
+                           std::to_string(storage.index) +
+                           " holds fewer bytes than its type needs (" +
+                           std::to_string(storage.bytes) + ")");
+      if (!sameDevice(input->device(), device))
+        throw ::dlc::Error(std::string(who) + ": input " +
+                           std::to_string(storage.index) + " is on " +
+                           input->device().str() + ", the program runs on " +
+                           device.str());
+      memory.bases[s] = static_cast<char *>(input->data());
+      break;
+    }
+    case StorageKind::Constant:
+      memory.bases[s] = constants[s];
+      break;
+    case StorageKind::Temp:
+      memory.bases[s] =
+          memory.workspace
+              ? static_cast<char *>(memory.workspace->data()) + storage.offset
+              : nullptr;
+      break;
+    case StorageKind::Output:
+      break; // below, once every input is known
+    }
+  }
+  for (size_t s = 0; s < plan.storages.size(); ++s) {
+    const Storage &storage = plan.storages[s];
+    if (storage.kind != StorageKind::Output)
+      continue;
+    // An input the caller gave up, that the plan allows to overwrite.
+    rt::BufferPtr &out = memory.outputs[storage.index];
+    for (int32_t donor : storage.donors) {
+      rt::BufferPtr &in = inputs[donor];
+      if (in && in.use_count() == 1 && !in->isBorrowed() &&
+          static_cast<int64_t>(in->size()) >= storage.bytes) {
+        out = std::move(in);
+        ++memory.donations;
+        break;
+      }
+    }
+    if (!out)
+      out = rt::Buffer::allocate(static_cast<size_t>(storage.bytes), device);
+    memory.bases[s] = static_cast<char *>(out->data());
+  }
+  return memory;
+}
+
+std::vector<::dlc::rt::BufferPtr> runResults(const Plan &plan,
+                                             const RunMemory &memory) {
+  std::vector<::dlc::rt::BufferPtr> results;
+  results.reserve(plan.outputs.size());
+  for (int32_t slot : plan.outputs)
+    results.push_back(
+        memory.outputs[plan.storages[plan.slots[slot].storage].index]);
+  return results;
+}
 
 int64_t numel(const Slot &slot) {
   return product(slot.shape, 0, slot.shape.size());

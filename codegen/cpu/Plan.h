@@ -10,6 +10,7 @@
 #ifndef DLC_CODEGEN_CPU_PLAN_H
 #define DLC_CODEGEN_CPU_PLAN_H
 
+#include "runtime/Buffer.h"
 #include "runtime/ScalarType.h"
 
 #include <cstdint>
@@ -101,6 +102,30 @@ int64_t slotBytes(const Slot &slot);
 int64_t numel(const Slot &slot);
 /// The product of `shape[begin, end)` (the rows or columns around an axis).
 int64_t product(const std::vector<int64_t> &shape, size_t begin, size_t end);
+
+/// Where the bytes of every storage of a plan are during one run.
+struct RunMemory {
+  std::vector<char *> bases;                 ///< by storage
+  std::vector<::dlc::rt::BufferPtr> outputs; ///< by output index
+  ::dlc::rt::BufferPtr workspace;
+  /// Outputs written into inputs the caller gave up.
+  int64_t donations = 0;
+};
+
+/// Binds the storages of `plan` for a run on `device`, for every backend
+/// that runs plans: the inputs (their count, bytes and device checked; `who`
+/// names the executable in messages), `constants` (a base per storage, for
+/// the constant ones), one workspace for the temporaries, and the outputs:
+/// an input the caller gave up where the plan allows it (Storage::donors),
+/// else a fresh buffer on `device`. Throws dlc::Error.
+RunMemory bindStorages(const Plan &plan,
+                       std::vector<::dlc::rt::BufferPtr> &inputs,
+                       ::dlc::Device device,
+                       const std::vector<char *> &constants, const char *who);
+
+/// The buffers a run returns, in the plan's order of outputs.
+std::vector<::dlc::rt::BufferPtr> runResults(const Plan &plan,
+                                             const RunMemory &memory);
 
 /// The plan as bytes, and back. `deserialize` checks every count and index
 /// against the data it reads and returns false for anything malformed.

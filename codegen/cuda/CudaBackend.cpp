@@ -34,9 +34,12 @@
 namespace mlir::dlc::cuda {
 
 namespace rt = ::dlc::rt;
+using cpu::bindStorages;
 using cpu::numel;
 using cpu::Plan;
 using cpu::product;
+using cpu::RunMemory;
+using cpu::runResults;
 using cpu::Slot;
 using cpu::Step;
 using cpu::StepKind;
@@ -129,12 +132,14 @@ public:
     }
     // Constants go to the device once.
     constants.resize(this->plan.storages.size());
+    constantBases.resize(this->plan.storages.size(), nullptr);
     for (auto [s, storage] : llvm::enumerate(this->plan.storages)) {
       if (storage.kind != StorageKind::Constant)
         continue;
       constants[s] = rt::Buffer::allocate(storage.data.size(), deviceOf());
       rt::cuda::copyToDevice(device, constants[s]->data(), storage.data.data(),
                              storage.data.size());
+      constantBases[s] = static_cast<char *>(constants[s]->data());
     }
   }
 
@@ -165,81 +170,20 @@ private:
   std::vector<void *> functions;
   std::map<std::string, void *> named;
   std::vector<rt::BufferPtr> constants;
+  std::vector<char *> constantBases;
   size_t kernelCount = 0;
 };
 
 std::vector<rt::BufferPtr>
 CudaExecutable::run(std::vector<rt::BufferPtr> inputs) {
-  if (static_cast<int32_t>(inputs.size()) != plan.numInputs)
-    throw ::dlc::Error("cuda executable: expected " +
-                       std::to_string(plan.numInputs) + " inputs, got " +
-                       std::to_string(inputs.size()));
   rt::cuda::setDevice(device);
-  rt::BufferPtr workspace =
-      plan.workspaceBytes > 0
-          ? rt::Buffer::allocate(static_cast<size_t>(plan.workspaceBytes),
-                                 deviceOf())
-          : nullptr;
-  std::vector<rt::BufferPtr> outputBuffers(plan.outputs.size());
-  std::vector<char *> bases(plan.storages.size(), nullptr);
-  for (size_t s = 0; s < plan.storages.size(); ++s) {
-    const Storage &storage = plan.storages[s];
-    switch (storage.kind) {
-    case StorageKind::Input: {
-      const rt::BufferPtr &input = inputs[storage.index];
-      if (!input || static_cast<int64_t>(input->size()) < storage.bytes)
-        throw ::dlc::Error("cuda executable: input " +
-                           std::to_string(storage.index) +
-                           " holds fewer bytes than its type needs (" +
-                           std::to_string(storage.bytes) + ")");
-      if (input->device().type() != ::dlc::kCUDA ||
-          std::max<int>(0, input->device().index()) != device)
-        throw ::dlc::Error("cuda executable: input " +
-                           std::to_string(storage.index) + " is on " +
-                           input->device().str() + ", the program runs on " +
-                           deviceOf().str());
-      bases[s] = static_cast<char *>(input->data());
-      break;
-    }
-    case StorageKind::Constant:
-      bases[s] =
-          constants[s] ? static_cast<char *>(constants[s]->data()) : nullptr;
-      break;
-    case StorageKind::Temp:
-      bases[s] = workspace
-                     ? static_cast<char *>(workspace->data()) + storage.offset
-                     : nullptr;
-      break;
-    case StorageKind::Output:
-      break;
-    }
-  }
-  for (size_t s = 0; s < plan.storages.size(); ++s) {
-    const Storage &storage = plan.storages[s];
-    if (storage.kind != StorageKind::Output)
-      continue;
-    rt::BufferPtr &out = outputBuffers[storage.index];
-    for (int32_t donor : storage.donors) {
-      rt::BufferPtr &in = inputs[donor];
-      if (in && in.use_count() == 1 && !in->isBorrowed() &&
-          static_cast<int64_t>(in->size()) >= storage.bytes) {
-        out = std::move(in);
-        break;
-      }
-    }
-    if (!out)
-      out =
-          rt::Buffer::allocate(static_cast<size_t>(storage.bytes), deviceOf());
-    bases[s] = static_cast<char *>(out->data());
-  }
+  RunMemory memory =
+      bindStorages(plan, inputs, deviceOf(), constantBases, "cuda executable");
+  const std::vector<char *> &bases = memory.bases;
   auto base = [&](int32_t slot) { return bases[plan.slots[slot].storage]; };
   for (size_t i = 0; i < plan.steps.size(); ++i)
     runStep(i, base);
-  std::vector<rt::BufferPtr> results;
-  for (int32_t slot : plan.outputs)
-    results.push_back(
-        outputBuffers[plan.storages[plan.slots[slot].storage].index]);
-  return results;
+  return runResults(plan, memory);
 }
 
 void CudaExecutable::runStep(size_t i,
@@ -471,75 +415,41 @@ void CudaExecutable::runStep(size_t i,
   }
 }
 
-/// A host executable behind a CUDA one: buffers go over and back.
-class HostExecutable : public rt::Executable {
+/// An executable whose buffers live on `runsOn`, behind buffers on
+/// another device: inputs elsewhere are copied over, results to `resultsOn`.
+/// The reference backend serves CUDA tensors so (a host executable), and
+/// tools give a CUDA executable host buffers.
+class MovingExecutable : public rt::Executable {
 public:
-  HostExecutable(std::shared_ptr<rt::Executable> host, int device)
-      : host(std::move(host)), device(device) {}
-  size_t numKernels() const override { return host->numKernels(); }
+  MovingExecutable(std::shared_ptr<rt::Executable> inner, ::dlc::Device runsOn,
+                   ::dlc::Device resultsOn)
+      : inner(std::move(inner)), runsOn(runsOn), resultsOn(resultsOn) {}
+  size_t numKernels() const override { return inner->numKernels(); }
   std::vector<rt::BufferPtr> run(std::vector<rt::BufferPtr> inputs) override {
-    std::vector<rt::BufferPtr> onHost;
-    for (const rt::BufferPtr &in : inputs) {
-      if (!in || in->device().is_cpu()) {
-        onHost.push_back(in);
-        continue;
-      }
-      rt::BufferPtr copy = rt::Buffer::allocate(in->size());
-      rt::cuda::copyToHost(device, copy->data(), in->data(), in->size());
-      onHost.push_back(std::move(copy));
-    }
-    std::vector<rt::BufferPtr> results = host->run(std::move(onHost));
-    for (rt::BufferPtr &result : results) {
-      rt::BufferPtr copy = rt::Buffer::allocate(
-          result->size(),
-          ::dlc::Device(::dlc::kCUDA, static_cast<int8_t>(device)));
-      rt::cuda::copyToDevice(device, copy->data(), result->data(),
-                             result->size());
-      result = std::move(copy);
-    }
+    for (rt::BufferPtr &in : inputs)
+      if (in && in->device() != runsOn)
+        in = rt::cuda::copyBuffer(in, runsOn);
+    std::vector<rt::BufferPtr> results = inner->run(std::move(inputs));
+    for (rt::BufferPtr &result : results)
+      result = rt::cuda::copyBuffer(result, resultsOn);
     return results;
   }
 
 private:
-  std::shared_ptr<rt::Executable> host;
-  int device;
+  std::shared_ptr<rt::Executable> inner;
+  ::dlc::Device runsOn, resultsOn;
 };
 
-/// A CUDA executable behind host buffers.
-class DeviceExecutable : public rt::Executable {
-public:
-  DeviceExecutable(std::shared_ptr<rt::Executable> onDevice, int device)
-      : onDevice(std::move(onDevice)), device(device) {}
-  size_t numKernels() const override { return onDevice->numKernels(); }
-  std::vector<rt::BufferPtr> run(std::vector<rt::BufferPtr> inputs) override {
-    ::dlc::Device where(::dlc::kCUDA, static_cast<int8_t>(device));
-    for (rt::BufferPtr &in : inputs) {
-      if (!in || !in->device().is_cpu())
-        continue;
-      rt::BufferPtr copy = rt::Buffer::allocate(in->size(), where);
-      rt::cuda::copyToDevice(device, copy->data(), in->data(), in->size());
-      in = std::move(copy);
-    }
-    std::vector<rt::BufferPtr> results = onDevice->run(std::move(inputs));
-    for (rt::BufferPtr &result : results) {
-      rt::BufferPtr copy = rt::Buffer::allocate(result->size());
-      rt::cuda::copyToHost(device, copy->data(), result->data(),
-                           result->size());
-      result = std::move(copy);
-    }
-    return results;
-  }
-
-private:
-  std::shared_ptr<rt::Executable> onDevice;
-  int device;
-};
+::dlc::Device cudaDevice(int index) {
+  return ::dlc::Device(::dlc::kCUDA, static_cast<int8_t>(index));
+}
 
 } // namespace
 
 std::unique_ptr<rt::Executable>
 wrapDeviceExecutable(std::shared_ptr<rt::Executable> device, int index) {
-  return std::make_unique<DeviceExecutable>(std::move(device), index);
+  return std::make_unique<MovingExecutable>(
+      std::move(device), cudaDevice(index), ::dlc::Device(::dlc::kCPU));
 }
 
 std::unique_ptr<rt::Executable> loadCudaExecutable(Plan plan,
@@ -564,7 +474,8 @@ std::unique_ptr<rt::Executable> loadCudaExecutable(Plan plan,
 
 std::unique_ptr<rt::Executable>
 wrapHostExecutable(std::shared_ptr<rt::Executable> host, int device) {
-  return std::make_unique<HostExecutable>(std::move(host), device);
+  return std::make_unique<MovingExecutable>(
+      std::move(host), ::dlc::Device(::dlc::kCPU), cudaDevice(device));
 }
 
 } // namespace mlir::dlc::cuda

@@ -250,16 +250,10 @@ struct Case {
 std::vector<rt::BufferPtr> moved(const std::vector<rt::BufferPtr> &buffers,
                                  bool toDevice) {
   std::vector<rt::BufferPtr> out;
-  for (const rt::BufferPtr &buffer : buffers) {
-    rt::BufferPtr copy = rt::Buffer::allocate(
-        buffer->size(),
-        toDevice ? ::dlc::Device(::dlc::kCUDA, 0) : ::dlc::Device(::dlc::kCPU));
-    if (toDevice)
-      rt::cuda::copyToDevice(0, copy->data(), buffer->data(), buffer->size());
-    else
-      rt::cuda::copyToHost(0, copy->data(), buffer->data(), buffer->size());
-    out.push_back(std::move(copy));
-  }
+  for (const rt::BufferPtr &buffer : buffers)
+    out.push_back(
+        rt::cuda::copyBuffer(buffer, toDevice ? ::dlc::Device(::dlc::kCUDA, 0)
+                                              : ::dlc::Device(::dlc::kCPU)));
   return out;
 }
 

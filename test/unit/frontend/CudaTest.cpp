@@ -90,6 +90,22 @@ TEST(Cuda, MixingDevicesIsLibTorchsError) {
       << message;
 }
 
+/// The loss of `model` on (`x`, `y`) before each of `steps` steps.
+template <typename Holder>
+std::vector<float> train(Holder &model, optim::Optimizer &optimizer,
+                         const Tensor &x, const Tensor &y, int steps) {
+  std::vector<float> losses;
+  for (int s = 0; s < steps; ++s) {
+    optimizer.zero_grad();
+    Tensor loss =
+        nn::functional::binary_cross_entropy_with_logits(model->forward(x), y);
+    loss.backward();
+    optimizer.step();
+    losses.push_back(loss.item<float>());
+  }
+  return losses;
+}
+
 /// The loss after each of `steps` Adam steps of a small MLP on fixed data,
 /// on `device`.
 std::vector<float> mlpLosses(Device device, int steps) {
@@ -101,15 +117,7 @@ std::vector<float> mlpLosses(Device device, int steps) {
   manual_seed(12);
   Tensor x = randn({256, 32}).to(device);
   Tensor y = (x.slice(1, 0, 1) * x.slice(1, 1, 2) > 0).to(kFloat).to(device);
-  std::vector<float> losses;
-  for (int s = 0; s < steps; ++s) {
-    optimizer.zero_grad();
-    Tensor loss =
-        nn::functional::binary_cross_entropy_with_logits(model->forward(x), y);
-    loss.backward();
-    optimizer.step();
-    losses.push_back(loss.item<float>());
-  }
+  std::vector<float> losses = train(model, optimizer, x, y, steps);
   for (const Tensor &p : model->parameters())
     EXPECT_EQ(p.device(), device);
   return losses;
@@ -148,16 +156,7 @@ std::vector<float> deepFmLosses(Device device, int steps) {
   Tensor y =
       ((user.squeeze(1) < 25).to(kFloat) * (item.squeeze(1) < 20).to(kFloat))
           .to(device);
-  std::vector<float> losses;
-  for (int s = 0; s < steps; ++s) {
-    optimizer.zero_grad();
-    Tensor loss =
-        nn::functional::binary_cross_entropy_with_logits(model->forward(x), y);
-    loss.backward();
-    optimizer.step();
-    losses.push_back(loss.item<float>());
-  }
-  return losses;
+  return train(model, optimizer, x, y, steps);
 }
 
 TEST(Cuda, DeepFmTrainsAsOnTheCpu) {
