@@ -640,6 +640,24 @@ bool isFloatValue(Value v) {
 // Expanding one dlc.grad
 //===----------------------------------------------------------------------===//
 
+/// `v` when it is a dlc.scatter_add into a zero constant (the adjoint of a
+/// gather), else null.
+ScatterAddOp scatterIntoZeros(Value v) {
+  auto scatter = v.getDefiningOp<ScatterAddOp>();
+  if (!scatter)
+    return {};
+  auto zeros = scatter.getInput().getDefiningOp<ConstantOp>();
+  if (!zeros)
+    return {};
+  auto splat = dyn_cast<SplatElementsAttr>(zeros.getValue());
+  if (!splat)
+    return {};
+  Type element = splat.getElementType();
+  if (isa<FloatType>(element))
+    return splat.getSplatValue<APFloat>().isZero() ? scatter : ScatterAddOp();
+  return splat.getSplatValue<APInt>().isZero() ? scatter : ScatterAddOp();
+}
+
 LogicalResult expandGrad(GradOp grad) {
   Block *block = grad->getBlock();
   Value y = grad.getY();
@@ -665,8 +683,24 @@ LogicalResult expandGrad(GradOp grad) {
   llvm::DenseMap<Value, Value> adjoints;
   auto accumulate = [&](Value v, Value contribution, Operation *from) {
     auto [it, inserted] = adjoints.try_emplace(v, contribution);
-    if (!inserted)
-      it->second = Adjoint(builder, from).add(it->second, contribution);
+    if (inserted)
+      return;
+    // A lookup's adjoint, scattered into zeros, is scattered into the other
+    // contributions instead: an embedding table read twice (DIN's item ids
+    // and history) gets one table-sized gradient, not two and their sum.
+    if (ScatterAddOp scatter = scatterIntoZeros(contribution)) {
+      it->second = Adjoint(builder, from)
+                       .scatterAdd(it->second, scatter.getIndices(),
+                                   scatter.getUpdates(), scatter.getAxis());
+      return;
+    }
+    if (ScatterAddOp scatter = scatterIntoZeros(it->second)) {
+      it->second = Adjoint(builder, from)
+                       .scatterAdd(contribution, scatter.getIndices(),
+                                   scatter.getUpdates(), scatter.getAxis());
+      return;
+    }
+    it->second = Adjoint(builder, from).add(it->second, contribution);
   };
   // Slice adjoints wait here until their operand's adjoint is needed, so
   // that many slices of one value become one concat (joinSliceAdjoints).
