@@ -21,6 +21,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -124,6 +125,8 @@ private:
   /// Inserts each all-reduce's wait before the first step that touches one
   /// of its results (at the end when none does).
   void placeWaits();
+  /// A scatter_add whose input dies there adds into the input's bytes.
+  void scatterInPlace();
   /// Which inputs each result may take the buffer of (Storage::donors).
   void planDonors();
   /// A GEMM step for `matmul` whose operands are `lhs` and `rhs` of the
@@ -486,6 +489,36 @@ static int32_t writtenSlot(const Step &step) {
   }
 }
 
+void Planner::scatterInPlace() {
+  // A gradient summed over several lookups of one embedding table is a
+  // chain of scatter_adds (dlc-autodiff): without this, each link copies
+  // the whole table before adding a batch of rows into it.
+  size_t count = plan.storages.size();
+  std::vector<int64_t> lastUse(count, -1);
+  for (auto [i, step] : llvm::enumerate(plan.steps))
+    for (int32_t slot : step.slots)
+      lastUse[plan.slots[slot].storage] = static_cast<int64_t>(i);
+  for (auto [i, step] : llvm::enumerate(plan.steps)) {
+    if (step.kind != StepKind::ScatterAdd)
+      continue;
+    int32_t in = plan.slots[step.slots[0]].storage;
+    int32_t out = plan.slots[step.slots[3]].storage;
+    if (in == out || plan.storages[in].kind != StorageKind::Temp ||
+        lastUse[in] != static_cast<int64_t>(i) ||
+        plan.storages[in].bytes != plan.storages[out].bytes ||
+        plan.slots[step.slots[1]].storage == in ||
+        plan.slots[step.slots[2]].storage == in)
+      continue;
+    // Every view of the input's bytes becomes a view of the output's: the
+    // output (a temporary or a result buffer) holds them from their first
+    // writer on, and the step's copy of its input is skipped.
+    for (Slot &slot : plan.slots)
+      if (slot.storage == in)
+        slot.storage = out;
+    lastUse[out] = std::max(lastUse[out], lastUse[in]);
+  }
+}
+
 void Planner::planDonors() {
   size_t count = plan.storages.size();
   std::vector<int64_t> lastUse(count, -1), writer(count, -1);
@@ -621,6 +654,7 @@ FailureOr<Plan> Planner::run(func::FuncOp function) {
       return failure();
   }
   placeWaits();
+  scatterInPlace();
   planDonors();
   planMemory();
   return std::move(plan);
@@ -634,6 +668,46 @@ FailureOr<Plan> planFunction(ModuleOp module, StringRef name) {
     return module.emitError("no function named '") << name << "'";
   Planner planner;
   return planner.run(function);
+}
+
+/// The text of kernel `entry` and its `_impl`, both renamed, so that two
+/// kernels that compute the same thing print alike.
+static std::string kernelKey(func::FuncOp entry, func::FuncOp impl) {
+  OwningOpRef<ModuleOp> scratch = ModuleOp::create(entry.getLoc());
+  OpBuilder builder(entry.getContext());
+  builder.setInsertionPointToEnd(scratch->getBody());
+  auto entryCopy = cast<func::FuncOp>(builder.clone(*entry));
+  auto implCopy = cast<func::FuncOp>(builder.clone(*impl));
+  if (failed(SymbolTable::replaceAllSymbolUses(
+          implCopy, builder.getStringAttr("k_impl"), *scratch)))
+    return {};
+  entryCopy.setSymName("k");
+  implCopy.setSymName("k_impl");
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  scratch->print(os);
+  return text;
+}
+
+/// Kernel entry symbol -> the symbol of the first kernel with the same body.
+static llvm::StringMap<std::string> dedupKernels(ModuleOp module) {
+  llvm::StringMap<std::string> canonical;
+  std::map<std::string, std::string> byKey;
+  for (auto entry : module.getOps<func::FuncOp>()) {
+    if (!entry->hasAttr(kKernelFunctionAttr) ||
+        entry.getSymName().ends_with("_impl"))
+      continue;
+    auto impl = module.lookupSymbol<func::FuncOp>(
+        (entry.getSymName() + "_impl").str());
+    if (!impl)
+      continue;
+    std::string key = kernelKey(entry, impl);
+    if (key.empty())
+      continue;
+    auto [it, inserted] = byKey.try_emplace(key, entry.getSymName().str());
+    canonical[entry.getSymName()] = it->second;
+  }
+  return canonical;
 }
 
 FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
@@ -650,13 +724,25 @@ FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
   if (!anyKernel)
     return artifact;
 
-  // The kernels, in a module of their own, to LLVM and to object code.
+  // The kernels, in a module of their own, to LLVM and to object code; a
+  // kernel identical to an earlier one (a sequence model's time steps) is
+  // compiled once and its steps call the first.
   OpBuilder builder(module.getContext());
   OwningOpRef<ModuleOp> kernels = ModuleOp::create(module.getLoc());
   builder.setInsertionPointToEnd(kernels->getBody());
-  for (auto kernel : module.getOps<func::FuncOp>())
-    if (kernel->hasAttr(kKernelFunctionAttr))
+  llvm::StringMap<std::string> canonical = dedupKernels(module);
+  for (auto kernel : module.getOps<func::FuncOp>()) {
+    if (!kernel->hasAttr(kKernelFunctionAttr))
+      continue;
+    StringRef entry = kernel.getSymName();
+    entry.consume_back("_impl");
+    auto it = canonical.find(entry);
+    if (it == canonical.end() || it->second == entry)
       builder.clone(*kernel);
+  }
+  for (Step &step : artifact.plan.steps)
+    if (auto it = canonical.find(step.symbol); it != canonical.end())
+      step.symbol = it->second;
   if (failed(lowerKernelsToLLVM(*kernels)))
     return failure();
   llvm::LLVMContext llvmContext;

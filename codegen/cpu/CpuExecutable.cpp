@@ -379,7 +379,8 @@ CpuExecutable::run(std::vector<rt::BufferPtr> inputs) {
       break;
     case StepKind::ScatterAdd: {
       const Slot &input = plan.slots[slots[0]];
-      std::memcpy(base(slots[3]), base(slots[0]), slotBytes(input));
+      if (base(slots[3]) != base(slots[0])) // else in place (the plan's)
+        std::memcpy(base(slots[3]), base(slots[0]), slotBytes(input));
       const Slot &indices = plan.slots[slots[1]];
       switch (input.type) {
       case ScalarType::Float:

@@ -29,6 +29,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <set>
 #include <random>
 
 using namespace mlir::dlc;
@@ -722,6 +723,59 @@ TEST(CpuBackend, ResultsTakeTheBuffersOfInputsTheCallerGivesUp) {
     EXPECT_FLOAT_EQ(static_cast<float *>(donated[0]->data())[0], 3 * first);
   }
   std::filesystem::remove_all(dir);
+}
+
+TEST(CpuBackend, ChainedScattersAddInPlace) {
+  // A table's gradient from two lookups: zeros, then two scatter_adds. The
+  // second adds into the first's bytes (no copy of the table), and both
+  // share the result buffer, so the workspace holds no table.
+  Builder b;
+  int32_t ids1 = b.input(I64, {3}), up1 = b.input(F32, {3, 4});
+  int32_t ids2 = b.input(I64, {5}), up2 = b.input(F32, {5, 4});
+  int32_t zeros = b.splat(F32, {1000, 4}, 0);
+  int32_t g1 =
+      b.node(OpKind::ScatterAdd, {zeros, ids1, up1}, {F32, {1000, 4}}, {}, 0);
+  b.output(
+      b.node(OpKind::ScatterAdd, {g1, ids2, up2}, {F32, {1000, 4}}, {}, 0));
+  check({"chained scatter_add", b.g, Domain::Index, 1e-6, 1000});
+  Compiler compiler(cpuOptions());
+  auto executable = compiler.getOrCompile(b.g);
+  auto *cpu = dynamic_cast<cpu::CpuExecutable *>(executable.get());
+  ASSERT_NE(cpu, nullptr);
+  const cpu::Plan &plan = cpu->getPlan();
+  EXPECT_LT(plan.workspaceBytes, 1000 * 4 * 4);
+  std::vector<int32_t> written;
+  for (const cpu::Step &step : plan.steps)
+    if (step.kind == cpu::StepKind::ScatterAdd)
+      written.push_back(plan.slots[step.slots.back()].storage);
+  ASSERT_EQ(written.size(), 2u);
+  EXPECT_EQ(written[0], written[1]);
+}
+
+TEST(CpuBackend, IdenticalKernelsAreCompiledOnce) {
+  // The same elementwise chain on four inputs (a sequence model's time
+  // steps): four kernel steps, one compiled kernel.
+  Builder b;
+  std::vector<int32_t> xs;
+  for (int i = 0; i < 5; ++i)
+    xs.push_back(b.input(F32, {64}));
+  for (int i = 0; i < 4; ++i)
+    b.output(b.unary(OpKind::Exp, b.unary(OpKind::Neg, xs[i])));
+  b.output(b.unary(OpKind::Tanh, xs[4])); // a different kernel
+  check({"identical kernels", b.g, Domain::Any, 1e-6});
+  Compiler compiler(cpuOptions());
+  auto executable = compiler.getOrCompile(b.g);
+  auto *cpu = dynamic_cast<cpu::CpuExecutable *>(executable.get());
+  ASSERT_NE(cpu, nullptr);
+  std::set<std::string> symbols;
+  size_t steps = 0;
+  for (const cpu::Step &step : cpu->getPlan().steps)
+    if (step.kind == cpu::StepKind::Kernel) {
+      ++steps;
+      symbols.insert(step.symbol);
+    }
+  EXPECT_EQ(steps, 5u);
+  EXPECT_EQ(symbols.size(), 2u);
 }
 
 TEST(CpuBackend, FallbackRunsOnTheReferenceKernelsAndWarnsOnce) {
