@@ -52,6 +52,21 @@ Tensor matmul(const Tensor &self, const Tensor &other, Loc loc) {
         "cannot multiply {} by {}: batch dimensions {} and {} do not broadcast",
         detail::formatShape(r.shape(self)), detail::formatShape(r.shape(other)),
         detail::formatShape(batchA), detail::formatShape(batchB));
+  if (batchB.empty() && !batchA.empty()) {
+    // A batch times one matrix (nn::Linear on [B, T, in]): one GEMM with the
+    // batch folded into the rows, as LibTorch's matmul does. A batched GEMM
+    // of the broadcast matrix would run B small products, and its gradient
+    // would be B partial weight gradients summed afterwards.
+    int64_t rows = 1;
+    for (int64_t d : Shape(a.begin(), a.end() - 1))
+      rows *= d;
+    Value folded = r.reshape(r.reshape(r.value(self), a), {rows, a.back()});
+    Value product = r.matmul(folded, r.reshape(r.value(other), b));
+    Shape out(a.begin(), a.end() - 1);
+    if (!dropColumn)
+      out.push_back(b.back());
+    return r.result(r.reshape(product, out), {&self, &other});
+  }
   Shape fullA = *batch, fullB = *batch;
   fullA.insert(fullA.end(), a.end() - 2, a.end());
   fullB.insert(fullB.end(), b.end() - 2, b.end());

@@ -326,6 +326,15 @@ std::vector<Entry> entries() {
       "matmul_batched",
       [](const Tensor &a, const Tensor &b) { return matmul(a, b); },
       {2, 1, 2, 3}, {3, 3, 2}, Domain::Any, false);
+  // A batch times one matrix (folded into one GEMM), and times a vector.
+  binary(
+      "matmul_batch_by_matrix",
+      [](const Tensor &a, const Tensor &b) { return matmul(a, b); },
+      {2, 4, 3}, {3, 2}, Domain::Any, false);
+  binary(
+      "matmul_batch_by_vector",
+      [](const Tensor &a, const Tensor &b) { return matmul(a, b); },
+      {2, 4, 3}, {3}, Domain::Any, false);
   binary(
       "mm", [](const Tensor &a, const Tensor &b) { return mm(a, b.t()); },
       {2, 3}, {2, 3}, Domain::Any, false);
