@@ -19,6 +19,8 @@ struct Totals {
 };
 
 struct Profile {
+  /// The rows printed: DLC_PROFILE=N for N > 1, else 40.
+  size_t rows = 40;
   std::mutex mutex;
   std::map<std::string, Totals> steps;
 
@@ -37,7 +39,7 @@ struct Profile {
                  "us/run", "step");
     size_t shown = 0;
     for (const auto &[name, totals] : sorted) {
-      if (shown++ == 40)
+      if (shown++ == rows)
         break;
       std::fprintf(stderr, "%10.3f %6.1f %10ld %8.1f  %s\n",
                    totals.seconds * 1e3,
@@ -60,8 +62,14 @@ bool profilingEnabled() {
   static const bool enabled = [] {
     const char *value = std::getenv("DLC_PROFILE");
     bool on = value && *value && std::strcmp(value, "0") != 0;
-    if (on)
-      profile(); // constructed now, so destroyed after the executables
+    if (on) {
+      // Constructed now, so destroyed after the executables.
+      long rows = std::strtol(value, nullptr, 10);
+      if (rows > 1)
+        profile().rows = static_cast<size_t>(rows);
+      else
+        profile();
+    }
     return on;
   }();
   return enabled;

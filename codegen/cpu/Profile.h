@@ -2,7 +2,8 @@
 //
 // DLC_PROFILE=1 times every step of every CPU executable and prints, when
 // the process exits, the steps that took longest in total: which kernel or
-// library call, where in the user's program it came from, how often it ran.
+// library call, where in the user's program it came from, how often it ran
+// (the 40 longest; DLC_PROFILE=N with N > 1 prints N).
 //
 //===----------------------------------------------------------------------===//
 
