@@ -775,6 +775,22 @@ LogicalResult ScatterAddOp::verify() {
   return success();
 }
 
+LogicalResult FirstOccurrenceOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location>,
+    FirstOccurrenceOp::Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
+  auto indices = cast<RankedTensorType>(adaptor.getIndices().getType());
+  inferred.push_back(
+      RankedTensorType::get(indices.getShape(), IntegerType::get(context, 64)));
+  return success();
+}
+
+LogicalResult FirstOccurrenceOp::verify() {
+  if (getIndices().getType().getRank() != 1)
+    return emitOpError() << "takes a 1-d tensor of indices, not "
+                         << getIndices().getType();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Generators
 //===----------------------------------------------------------------------===//

@@ -449,6 +449,33 @@ def Dlc_ScatterAddOp : Dlc_Op<"scatter_add",
   let hasVerifier = 1;
 }
 
+def Dlc_FirstOccurrenceOp : Dlc_Op<"first_occurrence",
+    [Pure, InferTypeOpAdaptor]> {
+  let summary = "the first position of each index's value";
+  let description = [{
+    For a 1-d tensor of indices `[n]`, the `i64` tensor `[n]` whose element
+    `i` is the smallest `j` with `indices[j] == indices[i]`. With it, a sparse
+    gradient (rows `values[i]` for the table rows `indices[i]`) is coalesced
+    without a table-sized tensor: `scatter_add` of the values at
+    `first_occurrence` sums each row's contributions, in order, at its first
+    position.
+
+    Example:
+
+    ```mlir
+    // [7, 3, 7, 7, 3] -> [0, 1, 0, 0, 1]
+    %f = dlc.first_occurrence %ids : tensor<5xi64> -> tensor<5xi64>
+    ```
+  }];
+  let arguments = (ins Dlc_IndexTensor:$indices);
+  let results = (outs RankedTensorOf<[I64]>:$result);
+  let assemblyFormat = [{
+    $indices attr-dict `:` type($indices) `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+
 //===----------------------------------------------------------------------===//
 // Generators
 //===----------------------------------------------------------------------===//

@@ -38,7 +38,7 @@ static const char *const kOpNames[kNumOpKinds] = {
     "dlc.iota",        "dlc.random",
     "dlc.grad",        "dlc.stop_gradient",
     "dlc.log_softmax", "dlc.softmax",
-    "dlc.all_reduce",
+    "dlc.all_reduce",  "dlc.first_occurrence",
 };
 
 const char *getOpName(OpKind kind) { return kOpNames[static_cast<int>(kind)]; }

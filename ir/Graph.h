@@ -78,10 +78,11 @@ enum class OpKind : uint8_t {
   LogSoftmax, ///< attr = dim
   Softmax,    ///< attr = dim
   AllReduce,  ///< operands = results' inputs; attr = CollectiveReduction
+  FirstOccurrence,
 };
 
 /// The number of op kinds.
-constexpr int kNumOpKinds = static_cast<int>(OpKind::AllReduce) + 1;
+constexpr int kNumOpKinds = static_cast<int>(OpKind::FirstOccurrence) + 1;
 
 /// The op's full name: "dlc.add".
 const char *getOpName(OpKind kind);

@@ -627,7 +627,7 @@ const llvm::StringMap<VjpRule> &vjpRules() {
 /// could.
 bool propagates(Operation *op) {
   if (isa<StopGradientOp, CompareOp, AndOp, OrOp, XorOp, NotOp, IotaOp,
-          RandomOp, ConstantOp>(op))
+          RandomOp, ConstantOp, FirstOccurrenceOp>(op))
     return false;
   return true;
 }

@@ -133,7 +133,9 @@ private:
   /// function (transposes folded into flags) into slot `c`.
   LogicalResult planGemm(MatmulOp matmul, Value lhs, Value rhs, int32_t c,
                          int64_t activation = 0, int32_t bias = -1);
-  LogicalResult planReference(Operation *op);
+  /// A step of the reference kernels; `warn` says that `op` has no CPU code
+  /// (ops that only ever run there do not warn).
+  LogicalResult planReference(Operation *op, bool warn = true);
   /// Appends `step` for `op`: its operands' slots, then a temporary for its
   /// result.
   LogicalResult addStep(Step step, Operation *op);
@@ -187,8 +189,9 @@ LogicalResult Planner::addStep(Step step, Operation *op) {
   return success();
 }
 
-LogicalResult Planner::planReference(Operation *op) {
-  warnFallback(op);
+LogicalResult Planner::planReference(Operation *op, bool warn) {
+  if (warn)
+    warnFallback(op);
   reference::Kernel kernel;
   if (failed(describeReferenceKernel(op, kernel)))
     return failure();
@@ -406,6 +409,11 @@ LogicalResult Planner::planOp(Operation *op) {
     return success();
   }
 
+  // Coalescing a sparse gradient's indices: a hash table over a few
+  // thousand ids, a loop of the reference kernels.
+  if (isa<FirstOccurrenceOp>(op))
+    return planReference(op, /*warn=*/false);
+
   if (isa<GatherOp, ScatterAddOp, ConcatOp>(op)) {
     Step step;
     step.kind = isa<GatherOp>(op)       ? StepKind::Gather
@@ -540,7 +548,15 @@ void Planner::planDonors() {
       if (input.kind != StorageKind::Input || input.bytes != output.bytes ||
           lastUse[i] > s)
         continue;
-      if (lastUse[i] == s) {
+      if (lastUse[i] == s && step.kind == StepKind::ScatterAdd) {
+        // A scatter_add into it (an optimizer updating the rows of a
+        // sparse gradient): the step adds into its input's bytes, which
+        // neither the indices nor the updates may share.
+        if (plan.slots[step.slots[0]].storage != static_cast<int32_t>(i) ||
+            plan.slots[step.slots[1]].storage == static_cast<int32_t>(i) ||
+            plan.slots[step.slots[2]].storage == static_cast<int32_t>(i))
+          continue;
+      } else if (lastUse[i] == s) {
         // Read by the writing step itself: only a kernel that reads it at
         // the element it writes, and only there.
         auto positions = inPlacePositions.find(s);

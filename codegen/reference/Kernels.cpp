@@ -591,6 +591,29 @@ void runScatterAdd(int64_t axis, const TensorRef &in, const TensorRef &indices,
   });
 }
 
+void runFirstOccurrence(const TensorRef &indices, const TensorRef &out) {
+  // An open-addressing table of (index value, first position): linear in
+  // the count, whatever the range of the values.
+  int64_t count = indices.numel();
+  int64_t *y = ptr<int64_t>(out);
+  size_t capacity = 16;
+  while (capacity < static_cast<size_t>(2 * count))
+    capacity *= 2;
+  std::vector<int64_t> keys(capacity), first(capacity, -1);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t key = indexAt(indices, i);
+    uint64_t h = static_cast<uint64_t>(key) * 0x9e3779b97f4a7c15ull;
+    size_t slot = static_cast<size_t>(h >> 20) & (capacity - 1);
+    while (first[slot] >= 0 && keys[slot] != key)
+      slot = (slot + 1) & (capacity - 1);
+    if (first[slot] < 0) {
+      keys[slot] = key;
+      first[slot] = i;
+    }
+    y[i] = first[slot];
+  }
+}
+
 void runIota(int64_t dim, const TensorRef &out) {
   int64_t size = out.shape[dim];
   int64_t inner = product(out.shape, dim + 1, out.shape.size());
@@ -699,6 +722,8 @@ void runKernel(const Kernel &kernel, const std::vector<TensorRef> &inputs,
     return runScatterAdd(kernel.attr, inputs[0], inputs[1], inputs[2], out);
   case OpKind::Iota:
     return runIota(kernel.attr, out);
+  case OpKind::FirstOccurrence:
+    return runFirstOccurrence(inputs[0], out);
   case OpKind::Random:
     return runRandom(kernel.attr, inputs[0], inputs[1], out);
   case OpKind::LogSoftmax:

@@ -248,6 +248,14 @@ func.func @scatter_updates(%t: tensor<10x4xf32>, %i: tensor<3xi64>, %u: tensor<4
 
 // -----
 
+func.func @first_occurrence_rank(%i: tensor<2x3xi64>) {
+  // expected-error @+1 {{'dlc.first_occurrence' op takes a 1-d tensor of indices, not 'tensor<2x3xi64>'}}
+  %0 = dlc.first_occurrence %i : tensor<2x3xi64> -> tensor<2x3xi64>
+  return
+}
+
+// -----
+
 func.func @iota_dim() {
   // expected-error @+1 {{'dlc.iota' op dim 2 is out of range for 'tensor<2x3xi64>' of rank 2}}
   %0 = dlc.iota dim = 2 : tensor<2x3xi64>

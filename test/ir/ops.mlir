@@ -149,6 +149,8 @@ func.func @indexing(%table: tensor<100x16xf32>, %ids: tensor<2x3xi64>, %d: tenso
   %1 = dlc.gather %table[%rows] axis = 1 : tensor<100x16xf32>, tensor<4xi32> -> tensor<100x4xf32>
   // CHECK: dlc.scatter_add %{{.*}}[%{{.*}}], %{{.*}} axis = 0 : tensor<100x16xf32>, tensor<2x3xi64>, tensor<2x3x16xf32>
   %2 = dlc.scatter_add %table[%ids], %d axis = 0 : tensor<100x16xf32>, tensor<2x3xi64>, tensor<2x3x16xf32>
+  // CHECK: dlc.first_occurrence %{{.*}} : tensor<4xi32> -> tensor<4xi64>
+  %3 = dlc.first_occurrence %rows : tensor<4xi32> -> tensor<4xi64>
   return
 }
 

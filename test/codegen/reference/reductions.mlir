@@ -2,6 +2,8 @@
 // RUN: dlc-run %s --entry reduce --print | FileCheck %s --check-prefix=REDUCE
 // RUN: dlc-run %s --entry linear --print | FileCheck %s --check-prefix=LINEAR
 // RUN: dlc-run %s --entry index --print | FileCheck %s --check-prefix=INDEX
+// RUN: dlc-run %s --entry first --print | FileCheck %s --check-prefix=FIRST
+// RUN: dlc-run %s --entry first --print --backend reference | FileCheck %s --check-prefix=FIRST
 // The composite kernels and their decomposition agree.
 // RUN: dlc-run %s --entry softmax --print | FileCheck %s --check-prefix=SOFTMAX
 // RUN: dlc-run %s --entry softmax --print --pipeline | FileCheck %s --check-prefix=SOFTMAX
@@ -66,6 +68,21 @@ func.func @index() -> (tensor<4x2xf32>, tensor<3x2xf32>) {
   %ids2 = dlc.constant dense<[1, 0, 1, 7]> : tensor<4xi64>
   %s = dlc.scatter_add %z[%ids2], %ones axis = 0 : tensor<3x2xf32>, tensor<4xi64>, tensor<4x2xf32>
   return %g, %s : tensor<4x2xf32>, tensor<3x2xf32>
+}
+
+// Where each index first appears (coalescing a sparse gradient).
+// FIRST-LABEL: output #0: tensor<7xi64>
+// FIRST-NEXT: {{^ 0$}}
+// FIRST-NEXT: {{^ 1$}}
+// FIRST-NEXT: {{^ 0$}}
+// FIRST-NEXT: {{^ 3$}}
+// FIRST-NEXT: {{^ 1$}}
+// FIRST-NEXT: {{^ 0$}}
+// FIRST-NEXT: {{^ 6$}}
+func.func @first() -> tensor<7xi64> {
+  %ids = dlc.constant dense<[7, 3, 7, 100000000000, 3, 7, -2]> : tensor<7xi64>
+  %f = dlc.first_occurrence %ids : tensor<7xi64> -> tensor<7xi64>
+  return %f : tensor<7xi64>
 }
 
 // SOFTMAX-LABEL: output #0: tensor<2x3xf32>
