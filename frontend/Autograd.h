@@ -82,8 +82,8 @@ inline void set_detect_anomaly(bool enabled) {
 /// one-element output when omitted). With `create_graph` the gradients
 /// require grad themselves, so they can be differentiated again. An input
 /// the outputs do not depend on is an error unless `allow_unused`, which
-/// gives an undefined tensor for it. `retain_graph` is accepted: dlc keeps
-/// histories while tensors live.
+/// gives an undefined tensor for it. Without `retain_graph` (which defaults
+/// to `create_graph`) the outputs' graph is freed, as by backward().
 std::vector<Tensor> grad(const std::vector<Tensor> &outputs,
                          const std::vector<Tensor> &inputs,
                          const std::vector<Tensor> &grad_outputs = {},

@@ -295,6 +295,8 @@ Tensor gather(const Tensor &self, int64_t dim, const Tensor &index,
 Tensor index_add(const Tensor &self, int64_t dim, const Tensor &index,
                  const Tensor &source, Loc loc = Loc::current());
 /// Rows of `weight` ([num_embeddings, dim]) at `indices`, as torch::embedding.
+/// With `sparse`, a weight read only by such lookups gets a sparse gradient
+/// (Tensor::is_sparse).
 Tensor embedding(const Tensor &weight, const Tensor &indices,
                  int64_t padding_idx = -1, bool scale_grad_by_freq = false,
                  bool sparse = false, Loc loc = Loc::current());

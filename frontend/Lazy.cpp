@@ -158,6 +158,8 @@ public:
   }
 
   void realizeLocked();
+  /// The same for the pending values of `impls` only.
+  void realizeSomeLocked(const std::vector<TensorImpl *> &impls);
 
 private:
   /// Compiles and runs the graph computing `outputs`, for `device` (as
@@ -202,7 +204,7 @@ void Context::realizeLocked() {
       seenMulti; // nodes of several results
   for (TensorImpl *impl = head; impl; impl = impl->next) {
     const Value &v = impl->value;
-    if (v.isRealized())
+    if (v.isRealized() || impl->deferred)
       continue;
     Node *node = v.node.get();
     if (node->def.results.size() == 1) {
@@ -212,6 +214,28 @@ void Context::realizeLocked() {
     } else if (!seenMulti.insert({node, v.index}).second) {
       continue;
     }
+    int32_t device = graphDevice(impl->device);
+    auto group = std::find_if(byDevice.begin(), byDevice.end(),
+                              [&](const auto &g) { return g.first == device; });
+    if (group == byDevice.end()) {
+      byDevice.emplace_back(device, std::vector<Value>());
+      group = std::prev(byDevice.end());
+    }
+    group->second.push_back(v);
+  }
+  for (auto &[device, outputs] : byDevice)
+    runPending(std::move(outputs), device);
+  writeBackBorrowed();
+}
+
+void Context::realizeSomeLocked(const std::vector<TensorImpl *> &impls) {
+  std::vector<std::pair<int32_t, std::vector<Value>>> byDevice;
+  uint64_t pass = ++walks;
+  for (TensorImpl *impl : impls) {
+    const Value &v = impl->value;
+    if (v.isRealized() || impl->deferred || v.node->seen == pass)
+      continue;
+    v.node->seen = pass;
     int32_t device = graphDevice(impl->device);
     auto group = std::find_if(byDevice.begin(), byDevice.end(),
                               [&](const auto &g) { return g.first == device; });
@@ -562,9 +586,21 @@ void realizeAll() {
   context.realizeLocked();
 }
 
+void realizeOnly(const std::vector<Tensor> &tensors) {
+  std::vector<TensorImpl *> impls;
+  for (const Tensor &t : tensors)
+    if (t.defined())
+      impls.push_back(t.unsafeGetImpl());
+  Context &context = Context::get();
+  std::lock_guard<std::mutex> lock(context.mutex);
+  context.realizeSomeLocked(impls);
+}
+
 rt::BufferPtr realize(TensorImpl &impl) {
   Context &context = Context::get();
   std::lock_guard<std::mutex> lock(context.mutex);
+  // A deferred (sparse) tensor is computed once it is read.
+  impl.deferred = false;
   if (!impl.value.isRealized())
     context.realizeLocked();
   return impl.value.buffer();
@@ -578,12 +614,19 @@ rt::BufferPtr bufferIfRealized(const Value &value) {
 
 void rebind(TensorImpl &impl, Value value) {
   Value old;
+  Tensor oldIndices, oldValues;
   {
     Context &context = Context::get();
     std::lock_guard<std::mutex> lock(context.mutex);
     old = std::move(impl.value);
     impl.value = std::move(value);
     impl.markLeafValue();
+    // Updated in place, a sparse tensor is a dense one.
+    oldIndices = std::move(impl.sparseIndices);
+    oldValues = std::move(impl.sparseValues);
+    impl.sparseIndices = Tensor();
+    impl.sparseValues = Tensor();
+    impl.deferred = false;
   }
   // `old` (and maybe its history) is released here, outside the lock.
 }

@@ -358,6 +358,13 @@ Value Recorder::scatterAdd(const Value &input, const Value &indices,
   return record(std::move(def), {input, indices, updates}, input.type());
 }
 
+Value Recorder::firstOccurrence(const Value &indices) {
+  GraphNode def;
+  def.op = OpKind::FirstOccurrence;
+  return record(std::move(def), {indices},
+                TensorType{ElementType::I64, indices.type().shape});
+}
+
 Value Recorder::iota(ScalarType type, const Shape &shape, int64_t dim) {
   GraphNode def;
   def.op = OpKind::Iota;

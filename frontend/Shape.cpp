@@ -627,20 +627,20 @@ Tensor embedding(const Tensor &weight, const Tensor &indices,
                  Loc loc) {
   (void)padding_idx;
   (void)scale_grad_by_freq;
-  (void)sparse;
   Recorder r("embedding", loc);
   const Shape &shape = r.shape(weight);
   if (shape.size() != 2)
     r.fail("'weight' must be 2-D, got shape {}", detail::formatShape(shape));
   checkIndexType(r, indices, "argument 'indices'");
   checkIndexRange(r, indices, shape[0], 0);
-  return r.result(r.gather(r.value(weight), r.value(indices), 0),
-                  {&weight, &indices});
+  Value rows = r.gather(r.value(weight), r.value(indices), 0);
+  rows.node->sparseLookup = sparse;
+  return r.result(rows, {&weight, &indices});
 }
 
-Tensor index_add(const Tensor &self, int64_t dim, const Tensor &index,
-                 const Tensor &source, Loc loc) {
-  Recorder r("index_add", loc);
+/// index_add's checks and its value (dim made non-negative).
+static Value indexAddValue(Recorder &r, const Tensor &self, int64_t dim,
+                           const Tensor &index, const Tensor &source) {
   const Shape &shape = r.shape(self);
   int64_t rank = static_cast<int64_t>(shape.size());
   if (dim < -rank || dim >= std::max<int64_t>(rank, 1))
@@ -664,9 +664,22 @@ Tensor index_add(const Tensor &self, int64_t dim, const Tensor &index,
     r.fail("'source' has dtype {} but self has {}",
            toString(r.impl(source).dtype), toString(r.impl(self).dtype));
   checkIndexRange(r, index, rank > 0 ? shape[dim] : 1, 0);
-  return r.result(
-      r.scatterAdd(r.value(self), r.value(index), r.value(source), dim),
-      {&self, &source});
+  return r.scatterAdd(r.value(self), r.value(index), r.value(source), dim);
+}
+
+Tensor index_add(const Tensor &self, int64_t dim, const Tensor &index,
+                 const Tensor &source, Loc loc) {
+  Recorder r("index_add", loc);
+  return r.result(indexAddValue(r, self, dim, index, source),
+                  {&self, &source});
+}
+
+Tensor &Tensor::index_add_(int64_t dim, const Tensor &index,
+                           const Tensor &source, Loc loc) {
+  Recorder r("index_add_", loc);
+  r.checkInPlace(*this, r.dtype(*this));
+  return r.assign(*this, indexAddValue(r, *this, dim, index, source),
+                  {this, &source});
 }
 
 Tensor slice(const Tensor &self, int64_t dim, std::optional<int64_t> start,

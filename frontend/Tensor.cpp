@@ -78,6 +78,42 @@ bool Tensor::is_leaf(Loc loc) const {
   return !i.requiresGrad || i.isLeaf;
 }
 
+bool Tensor::is_sparse(Loc loc) const {
+  return Recorder("is_sparse", loc).impl(*this).sparseIndices.defined();
+}
+
+static const TensorImpl &sparseImpl(const Recorder &r, const Tensor &t) {
+  const TensorImpl &impl = r.impl(t);
+  if (!impl.sparseIndices.defined())
+    r.fail("expected a sparse tensor, got a dense one of shape {}",
+           detail::formatShape(impl.shape));
+  return impl;
+}
+
+Tensor Tensor::_indices(Loc loc) const {
+  Recorder r("_indices", loc);
+  const Tensor &indices = sparseImpl(r, *this).sparseIndices;
+  return indices.reshape({1, indices.size(0)});
+}
+
+Tensor Tensor::_values(Loc loc) const {
+  Recorder r("_values", loc);
+  return sparseImpl(r, *this).sparseValues;
+}
+
+int64_t Tensor::_nnz(Loc loc) const {
+  Recorder r("_nnz", loc);
+  return sparseImpl(r, *this).sparseIndices.size(0);
+}
+
+Tensor Tensor::to_dense(Loc loc) const {
+  Recorder r("to_dense", loc);
+  const TensorImpl &impl = r.impl(*this);
+  if (!impl.sparseIndices.defined())
+    return *this;
+  return r.result(r.value(*this), {this});
+}
+
 Tensor &Tensor::requires_grad_(bool requiresGrad, Loc loc) {
   Recorder r("requires_grad_", loc);
   TensorImpl &i = r.impl(*this);

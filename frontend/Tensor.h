@@ -114,14 +114,35 @@ public:
   /// Sets requires_grad on a leaf; only floating-point tensors can.
   Tensor &requires_grad_(bool requiresGrad = true, Loc loc = Loc::current());
 
+  //===--- Sparse gradients -----------------------------------------------===//
+
+  /// Whether this is a sparse tensor in COO form: the gradient backward()
+  /// gives a table read only through lookups (nn::Embedding with
+  /// sparse(true)). It is also the dense tensor those rows add up to, so
+  /// every op takes it, but that sum is only computed when something reads
+  /// it: a training step whose optimizer applies the rows (SGD, Adagrad,
+  /// SparseAdam) never makes a table-sized gradient.
+  bool is_sparse(Loc loc = Loc::current()) const;
+  /// A sparse tensor's indices [1, nnz] (int64) and values [nnz, ...], one
+  /// row per lookup, repeats not summed (LibTorch's uncoalesced form).
+  Tensor _indices(Loc loc = Loc::current()) const;
+  Tensor _values(Loc loc = Loc::current()) const;
+  int64_t _nnz(Loc loc = Loc::current()) const;
+  /// The dense tensor: a sparse tensor's rows summed into zeros; a dense
+  /// tensor itself.
+  Tensor to_dense(Loc loc = Loc::current()) const;
+
   //===--- Autograd -------------------------------------------------------===//
 
   /// Accumulates the gradient of this tensor into `.grad()` of every leaf
   /// that requires grad and that it depends on. Without `gradient` the tensor
   /// must have one element. The gradients are recorded, not computed: they
-  /// run with the rest of the step at the next realization. dlc keeps a
-  /// tensor's history as long as the tensor lives, so `retain_graph` is
-  /// accepted and a second backward() works.
+  /// run with the rest of the step at the next realization. As in PyTorch,
+  /// the graph is freed once that step has run unless `retain_graph` (which
+  /// defaults to `create_graph`): a second backward through it is then an
+  /// error, and the step may update the parameters in their own memory. A
+  /// leaf read only by lookups with `sparse` gets a sparse gradient
+  /// (is_sparse).
   void backward(const Tensor &gradient = {},
                 std::optional<bool> retain_graph = std::nullopt,
                 bool create_graph = false, Loc loc = Loc::current()) const;
@@ -351,6 +372,9 @@ public:
                  Loc loc = Loc::current());
   Tensor &masked_fill_(const Tensor &mask, const Scalar &value,
                        Loc loc = Loc::current());
+  /// index_add in place: `source`'s slices along `dim` added at `index`.
+  Tensor &index_add_(int64_t dim, const Tensor &index, const Tensor &source,
+                     Loc loc = Loc::current());
 
   Tensor &operator+=(detail::WithLoc<Tensor> other) {
     return add_(other.value, 1, other.loc);

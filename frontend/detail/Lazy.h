@@ -33,6 +33,12 @@ rt::BufferPtr copyBuffer(const rt::BufferPtr &buffer, Device device);
 /// dlc::Error when compiling or running fails.
 void realizeAll();
 
+/// Realizes the pending values of `tensors` only (and what they depend
+/// on), leaving every other pending value for the step: an optimizer makes
+/// its parameters and its zeroed state real before its first step, so that
+/// the step updates them in their own memory.
+void realizeOnly(const std::vector<Tensor> &tensors);
+
 /// The buffer of `impl`'s value, realizing every pending value first if it
 /// is pending.
 rt::BufferPtr realize(TensorImpl &impl);

@@ -110,6 +110,8 @@ public:
   Value scatterAdd(const Value &input, const Value &indices,
                    const Value &updates, int64_t axis);
   Value iota(ScalarType type, const Shape &shape, int64_t dim);
+  /// dlc.first_occurrence of 1-d indices: where each value first appears.
+  Value firstOccurrence(const Value &indices);
   /// distribution: 0 uniform, 1 normal.
   Value random(int distribution, ScalarType type, const Shape &shape);
   Value softmax(OpKind kind, const Value &x, int64_t dim);

@@ -57,9 +57,17 @@ struct Node {
   /// Some input requires grad: keep the inputs after realization so that
   /// gradients can be taken through this node.
   bool requiresGrad = false;
+  /// A backward() without retain_graph went through this node: it no
+  /// longer keeps its inputs for another gradient (PyTorch frees the graph),
+  /// so that the step can write over them (a parameter updated in place).
+  bool freed = false;
   /// For the values of leaf tensors that require grad: the leaf, whose
   /// `.grad` backward() accumulates into.
   std::weak_ptr<TensorImpl> leaf;
+  /// A lookup (dlc.gather of rows) asked for a sparse gradient
+  /// (embedding(..., sparse=true)): a leaf read only by such lookups gets a
+  /// sparse gradient from backward().
+  bool sparseLookup = false;
 
   /// Scratch of the realization walking the graph (under the context's
   /// lock), instead of hash sets: the walk that last saw the node, its
@@ -110,6 +118,12 @@ struct TensorImpl : std::enable_shared_from_this<TensorImpl> {
 
   /// The accumulated gradient of a leaf (`Tensor::grad()`).
   Tensor grad;
+  /// A sparse tensor (Tensor::is_sparse): the rows `sparseValues[i]` added
+  /// at rows `sparseIndices[i]` (int64, [nnz]) of zeros of this shape.
+  /// `value` is that sum, computed only when something reads it: `deferred`
+  /// keeps sync() from realizing it (the indices and values are realized).
+  Tensor sparseIndices, sparseValues;
+  bool deferred = false;
   /// backward() averages this leaf's gradient over the processes of a
   /// distributed job before accumulating it (DistributedDataParallel sets
   /// it: the number of wrappers that hold the parameter).

@@ -195,6 +195,20 @@ EmbeddingDictImpl::EmbeddingDictImpl(const FeatureIndex &index, double init_std,
   }
 }
 
+int set_sparse_embeddings(nn::Module &module, bool sparse) {
+  int changed = 0;
+  module.apply([&](nn::Module &m) {
+    if (auto *table = dynamic_cast<nn::EmbeddingImpl *>(&m)) {
+      table->options.sparse(sparse);
+      ++changed;
+    } else if (auto *bag = dynamic_cast<nn::EmbeddingBagImpl *>(&m)) {
+      bag->options.sparse(sparse);
+      ++changed;
+    }
+  });
+  return changed;
+}
+
 nn::Embedding &EmbeddingDictImpl::table(const std::string &table_name,
                                         Loc loc) {
   auto it = tables.find(table_name);

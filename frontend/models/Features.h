@@ -162,6 +162,12 @@ private:
 DLC_MODULE(EmbeddingDict);
 
 /// 1.0 where an id-list column holds an id, 0.0 at its padding: [B, maxlen].
+/// Makes every nn::Embedding and nn::EmbeddingBag in `module` give sparse
+/// gradients (their `sparse` option): with SGD, Adagrad or SparseAdam a
+/// training step then updates the rows its batch read and makes no
+/// table-sized gradient. Returns how many tables it changed.
+int set_sparse_embeddings(nn::Module &module, bool sparse = true);
+
 Tensor sequence_mask(const Tensor &ids);
 
 /// The inputs of the models over all columns (DeepCTR's

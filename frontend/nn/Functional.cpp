@@ -141,7 +141,7 @@ Tensor layer_norm(const Tensor &input, const LayerNormFuncOptions &options) {
 
 Tensor embedding(const Tensor &input, const Tensor &weight,
                  const EmbeddingFuncOptions &options) {
-  Tensor output = dlc::embedding(weight, input);
+  Tensor output = dlc::embedding(weight, input, -1, false, options.sparse());
   if (std::optional<int64_t> pad = options.padding_idx()) {
     // The padding row stays what it is (zeros) and gets no gradient.
     Tensor keep = (input != *pad).unsqueeze(-1).to(weight.scalar_type());
@@ -170,7 +170,8 @@ Tensor embedding_bag(const Tensor &input, const Tensor &weight,
       throw Error("embedding_bag: offsets must be undefined for a 2-D input "
                   "(each row is a "
                   "bag)");
-    Tensor rows = dlc::embedding(weight, input); // [B, N, D]
+    Tensor rows = dlc::embedding(weight, input, -1, false,
+                                 options.sparse()); // [B, N, D]
     Tensor keep = options.padding_idx()
                       ? (input != *options.padding_idx()).to(type)
                       : ones_like(input, TensorOptions().dtype(type));
@@ -208,7 +209,8 @@ Tensor embedding_bag(const Tensor &input, const Tensor &weight,
                       .unsqueeze(0);
   Tensor bag =
       bags > 1 ? (position >= starts).to(kLong).sum(1) : zeros({total}, kLong);
-  Tensor rows = dlc::embedding(weight, input); // [total, D]
+  Tensor rows = dlc::embedding(weight, input, -1, false,
+                               options.sparse()); // [total, D]
   Tensor keep = options.padding_idx()
                     ? (input != *options.padding_idx()).to(type)
                     : ones({total}, TensorOptions().dtype(type));

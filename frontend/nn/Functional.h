@@ -102,6 +102,8 @@ struct LayerNormFuncOptions {
 
 struct EmbeddingFuncOptions {
   DLC_ARG(std::optional<int64_t>, padding_idx);
+  /// The weight's gradient is sparse (see Tensor::is_sparse).
+  DLC_ARG(bool, sparse) = false;
 };
 
 struct EmbeddingBagFuncOptions {
@@ -110,6 +112,8 @@ struct EmbeddingBagFuncOptions {
   DLC_ARG(Tensor, per_sample_weights);
   DLC_ARG(bool, include_last_offset) = false;
   DLC_ARG(std::optional<int64_t>, padding_idx);
+  /// The weight's gradient is sparse (see Tensor::is_sparse).
+  DLC_ARG(bool, sparse) = false;
 };
 
 using GELUFuncOptions = GELUOptions;

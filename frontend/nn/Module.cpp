@@ -162,7 +162,9 @@ void Module::zero_grad(bool set_to_none) {
   for (Tensor &p : parameters()) {
     if (!p.grad().defined())
       continue;
-    if (set_to_none)
+    // A sparse gradient is dropped either way (LibTorch empties it):
+    // zeros would be a table-sized tensor.
+    if (set_to_none || p.grad().is_sparse())
       p.mutable_grad() = Tensor();
     else
       p.mutable_grad().zero_();

@@ -142,6 +142,7 @@ void EmbeddingImpl::reset_parameters() {
 Tensor EmbeddingImpl::forward(const Tensor &indices) {
   functional::EmbeddingFuncOptions f;
   f.padding_idx(options.padding_idx());
+  f.sparse(options.sparse());
   return functional::embedding(indices, weight, f);
 }
 
@@ -150,6 +151,8 @@ void EmbeddingImpl::pretty_print(std::ostream &stream) const {
          << ", embedding_dim=" << options.embedding_dim();
   if (options.padding_idx())
     stream << ", padding_idx=" << *options.padding_idx();
+  if (options.sparse())
+    stream << ", sparse=true";
   stream << ")";
 }
 
@@ -185,7 +188,8 @@ Tensor EmbeddingBagImpl::forward(const Tensor &input, const Tensor &offsets,
       .mode(options.mode())
       .per_sample_weights(per_sample_weights)
       .include_last_offset(options.include_last_offset())
-      .padding_idx(options.padding_idx());
+      .padding_idx(options.padding_idx())
+      .sparse(options.sparse());
   return functional::embedding_bag(input, weight, f);
 }
 

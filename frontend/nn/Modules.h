@@ -87,6 +87,10 @@ struct EmbeddingOptions {
   DLC_ARG(int64_t, num_embeddings);
   DLC_ARG(int64_t, embedding_dim);
   DLC_ARG(std::optional<int64_t>, padding_idx);
+  /// The weight's gradient is sparse (Tensor::is_sparse): with SGD, Adagrad
+  /// or SparseAdam a step updates the rows its batch read, and no
+  /// table-sized gradient is made.
+  DLC_ARG(bool, sparse) = false;
   DLC_ARG(Tensor, _weight);
 };
 
@@ -113,6 +117,8 @@ struct EmbeddingBagOptions {
   DLC_ARG(EmbeddingBagMode, mode) = EmbeddingBagMode::Mean;
   DLC_ARG(bool, include_last_offset) = false;
   DLC_ARG(std::optional<int64_t>, padding_idx);
+  /// The weight's gradient is sparse, as Embedding's.
+  DLC_ARG(bool, sparse) = false;
   DLC_ARG(Tensor, _weight);
 };
 

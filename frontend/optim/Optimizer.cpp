@@ -4,6 +4,8 @@
 #include "frontend/Autograd.h"
 #include "frontend/Context.h"
 #include "frontend/Functions.h"
+#include "frontend/detail/Lazy.h"
+#include "frontend/detail/Recorder.h"
 #include "runtime/Error.h"
 
 #include <fmt/format.h>
@@ -73,6 +75,10 @@ void Optimizer::add_param_group(const OptimizerParamGroup &group) {
       throw Error(
           "optimizer: a parameter appears twice in one parameter group");
   }
+  // Initial values made now (a module's initialization is lazy): the first
+  // step then updates each parameter in its own memory instead of holding
+  // its initial and its updated value at once.
+  detail::realizeOnly(copy.params());
   groups.push_back(std::move(copy));
 }
 
@@ -90,7 +96,9 @@ void Optimizer::zero_grad(bool set_to_none) {
     for (Tensor p : group.params()) {
       if (!p.grad().defined())
         continue;
-      if (set_to_none)
+      // A sparse gradient is dropped either way (LibTorch empties it):
+      // zeros would be a table-sized tensor.
+      if (set_to_none || p.grad().is_sparse())
         p.mutable_grad() = Tensor();
       else
         p.mutable_grad().zero_();
@@ -117,6 +125,15 @@ Tensor Optimizer::step(LossClosure closure) {
     loss = closure();
   {
     NoGradGuard noGrad;
+    // New state (Adam's moments, ...) made real first, for the same reason
+    // as the parameters: the step then updates it in place.
+    std::vector<Tensor> fresh;
+    for (OptimizerParamGroup &group : groups)
+      for (Tensor &param : group.params())
+        if (param.grad().defined() && !states.count(param.unsafeGetImpl()))
+          for (const auto &[name, t] : stateOf(group.options(), param).tensors)
+            fresh.push_back(t);
+    detail::realizeOnly(fresh);
     for (OptimizerParamGroup &group : groups)
       for (Tensor &param : group.params()) {
         const Tensor &grad = param.grad();
@@ -182,6 +199,41 @@ void Optimizer::load_state_tensors(
 }
 
 //===----------------------------------------------------------------------===//
+// Sparse gradients
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A sparse gradient coalesced without a table-sized tensor: `sums` holds
+/// each row's contributions added in order (as the dense gradient adds
+/// them) at the row's first position, and zeros at its repeats; `first` is
+/// 1 at first positions and 0 at repeats, shaped to broadcast over a row.
+/// The updates below add zeros at repeats, so each row changes once and
+/// exactly as the dense update changes it.
+struct Coalesced {
+  Tensor indices; ///< [n] int64
+  Tensor sums;    ///< [n, ...]
+  Tensor first;   ///< [n, 1, ...]
+};
+
+Coalesced coalesce(const Tensor &grad) {
+  Tensor indices = grad._indices().reshape({-1});
+  Tensor values = grad._values();
+  int64_t n = indices.size(0);
+  detail::Recorder r("coalesce", Loc::current());
+  Tensor positions = r.result(r.firstOccurrence(r.value(indices)), {});
+  Tensor sums = index_add(zeros_like(values), 0, positions, values);
+  std::vector<int64_t> shape(values.dim(), 1);
+  shape[0] = n;
+  Tensor first = eq(positions, arange(n, TensorOptions().dtype(kLong)))
+                     .to(values.scalar_type())
+                     .reshape(shape);
+  return {indices, sums, first};
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // SGD
 //===----------------------------------------------------------------------===//
 
@@ -211,6 +263,15 @@ void SGD::initState(OptimizerOptions &base, const Tensor &param,
 void SGD::update(OptimizerOptions &base, Tensor &param, const Tensor &grad,
                  OptimizerParamState &state) {
   auto &options = static_cast<SGDOptions &>(base);
+  if (grad.is_sparse() && options.momentum() == 0 &&
+      options.weight_decay() == 0) {
+    // The rows the gradient has: p - lr * g there, p elsewhere, as the
+    // dense update computes it. (With momentum or weight decay every row
+    // changes: the dense update below reads the gradient densely.)
+    Coalesced g = coalesce(grad);
+    param.index_add_(0, g.indices, -(g.sums * scalar(options.lr(), param)));
+    return;
+  }
   Tensor d = grad;
   if (options.weight_decay() != 0)
     d = d + param * options.weight_decay();
@@ -354,13 +415,70 @@ void Adagrad::initState(OptimizerOptions &base, const Tensor &param,
 void Adagrad::update(OptimizerOptions &base, Tensor &param, const Tensor &grad,
                      OptimizerParamState &state) {
   auto &options = static_cast<AdagradOptions &>(base);
-  Tensor g = options.weight_decay() != 0 ? grad + param * options.weight_decay()
-                                         : grad;
   double clr = options.lr() /
                (1 + static_cast<double>(state.step - 1) * options.lr_decay());
   Tensor &sum = state.tensors["sum"];
+  if (grad.is_sparse() && options.weight_decay() == 0) {
+    // PyTorch's sparse Adagrad: the rows the gradient has, as the dense
+    // update computes them; the others do not change (their update adds
+    // zero). With weight decay every row changes: dense below.
+    Coalesced g = coalesce(grad);
+    sum.index_add_(0, g.indices, g.sums * g.sums);
+    Tensor rows = index_select(sum, 0, g.indices);
+    param.index_add_(0, g.indices,
+                     -(g.sums / (sqrt(rows) + options.eps()) *
+                       scalar(clr, param)));
+    return;
+  }
+  Tensor g = options.weight_decay() != 0 ? grad + param * options.weight_decay()
+                                         : grad;
   sum.add_(g * g);
   param.sub_(g / (sqrt(sum) + options.eps()) * scalar(clr, param));
+}
+
+//===----------------------------------------------------------------------===//
+// SparseAdam
+//===----------------------------------------------------------------------===//
+
+SparseAdam::SparseAdam(std::vector<OptimizerParamGroup> param_groups,
+                       SparseAdamOptions defaults)
+    : Optimizer(std::move(param_groups),
+                std::make_unique<SparseAdamOptions>(defaults)) {
+  checkAdam("SparseAdam", defaults.lr(), defaults.betas(), defaults.eps(), 0);
+}
+
+void SparseAdam::initState(OptimizerOptions &, const Tensor &param,
+                           OptimizerParamState &state) {
+  state.tensors["exp_avg"] = zeros_like(param);
+  state.tensors["exp_avg_sq"] = zeros_like(param);
+}
+
+void SparseAdam::update(OptimizerOptions &base, Tensor &param,
+                        const Tensor &grad, OptimizerParamState &state) {
+  auto &options = static_cast<SparseAdamOptions &>(base);
+  if (!grad.is_sparse())
+    throw Error("SparseAdam does not support dense gradients, please "
+                "consider Adam instead");
+  auto [b1, b2] = options.betas();
+  // torch.optim.SparseAdam's formulas, on the rows of the coalesced
+  // gradient; repeats add zeros (`first`).
+  Coalesced g = coalesce(grad);
+  Tensor &m = state.tensors["exp_avg"];
+  Tensor &v = state.tensors["exp_avg_sq"];
+  Tensor oldM = index_select(m, 0, g.indices);
+  Tensor mUpdate = (g.sums - oldM) * (1 - b1) * g.first;
+  m.index_add_(0, g.indices, mUpdate);
+  Tensor oldV = index_select(v, 0, g.indices);
+  Tensor vUpdate = (g.sums * g.sums - oldV) * (1 - b2) * g.first;
+  v.index_add_(0, g.indices, vUpdate);
+  Tensor numerator = mUpdate + oldM;
+  Tensor denominator = sqrt(vUpdate + oldV) + options.eps();
+  double correction1 = 1 - std::pow(b1, static_cast<double>(state.step));
+  double correction2 = 1 - std::pow(b2, static_cast<double>(state.step));
+  double stepSize = options.lr() * std::sqrt(correction2) / correction1;
+  param.index_add_(0, g.indices,
+                   -(numerator / denominator * scalar(stepSize, param)) *
+                       g.first);
 }
 
 RMSprop::RMSprop(std::vector<OptimizerParamGroup> param_groups,

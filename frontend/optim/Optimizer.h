@@ -242,6 +242,34 @@ protected:
                  OptimizerParamState &state) override;
 };
 
+struct SparseAdamOptions
+    : public OptimizerCloneableOptions<SparseAdamOptions> {
+  /* implicit */ SparseAdamOptions(double lr = 1e-3) : lr_(lr) {}
+  DLC_ARG(double, lr);
+  DLC_ARG(Betas, betas) = std::make_tuple(0.9, 0.999);
+  DLC_ARG(double, eps) = 1e-8;
+};
+
+/// torch.optim.SparseAdam: Adam for sparse gradients (embeddings with
+/// sparse(true)), "lazy": a step updates the moments and values of the
+/// rows its gradient has, and leaves the others as they are. Dense
+/// gradients are an error, as in PyTorch (use Adam).
+class SparseAdam : public Optimizer {
+public:
+  SparseAdam(std::vector<OptimizerParamGroup> param_groups,
+             SparseAdamOptions defaults = {});
+  SparseAdam(std::vector<Tensor> params, SparseAdamOptions defaults = {})
+      : SparseAdam(std::vector<OptimizerParamGroup>{OptimizerParamGroup(
+                       std::move(params))},
+                   std::move(defaults)) {}
+
+protected:
+  void update(OptimizerOptions &options, Tensor &param, const Tensor &grad,
+              OptimizerParamState &state) override;
+  void initState(OptimizerOptions &options, const Tensor &param,
+                 OptimizerParamState &state) override;
+};
+
 struct RMSpropOptions : public OptimizerCloneableOptions<RMSpropOptions> {
   /* implicit */ RMSpropOptions(double lr = 1e-2) : lr_(lr) {}
   DLC_ARG(double, lr);

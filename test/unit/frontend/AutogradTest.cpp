@@ -71,6 +71,31 @@ TEST(Autograd, GradientsAccumulateUntilReset) {
   expectTensor(w.grad(), {2}, kFloat, {6, 24});
 }
 
+TEST(Autograd, BackwardFreesTheGraphUnlessRetained) {
+  // As PyTorch: once the step that ran a backward() has been realized, the
+  // graph it went through is freed (a parameter's old value is no longer
+  // held for another gradient), and a second backward is an error...
+  Tensor w = tensor({1.0f, 2.0f}).requires_grad_();
+  Tensor loss = (w * w).sum();
+  loss.backward();
+  dlc::sync();
+  std::string error = test::errorOf([&] { loss.backward(); });
+  EXPECT_NE(error.find("Trying to backward through the graph a second time"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("retain_graph=true"), std::string::npos);
+  // ... unless the first one retained it.
+  w.mutable_grad() = Tensor();
+  Tensor kept = (w * w).sum();
+  kept.backward({}, /*retain_graph=*/true);
+  dlc::sync();
+  kept.backward();
+  expectTensor(w.grad(), {2}, kFloat, {4, 8});
+  // A new history from the same leaves is fine.
+  (w * 3).sum().backward();
+  expectTensor(w.grad(), {2}, kFloat, {7, 11});
+}
+
 TEST(Autograd, ExplicitGradientForNonScalars) {
   Tensor x = tensor({1.0, 2.0, 3.0}).requires_grad_();
   Tensor y = x * x;
