@@ -274,7 +274,8 @@ void Tensor::backward(const Tensor &gradient, std::optional<bool> retain_graph,
     TensorImpl &leaf = *leaves[i].first;
     if (sparse[i]) {
       std::vector<Value> rows(grads.begin() + first[i],
-                              grads.begin() + first[i] + sparse[i]->rows.size());
+                              grads.begin() + first[i] +
+                                  sparse[i]->rows.size());
       bool accumulate = leaf.grad.defined() && leaf.grad.is_sparse();
       Tensor g = sparseGradient(r, leaf, *sparse[i], rows,
                                 accumulate ? leaf.grad : Tensor());

@@ -670,8 +670,7 @@ static Value indexAddValue(Recorder &r, const Tensor &self, int64_t dim,
 Tensor index_add(const Tensor &self, int64_t dim, const Tensor &index,
                  const Tensor &source, Loc loc) {
   Recorder r("index_add", loc);
-  return r.result(indexAddValue(r, self, dim, index, source),
-                  {&self, &source});
+  return r.result(indexAddValue(r, self, dim, index, source), {&self, &source});
 }
 
 Tensor &Tensor::index_add_(int64_t dim, const Tensor &index,

@@ -713,8 +713,8 @@ static llvm::StringMap<std::string> dedupKernels(ModuleOp module) {
     if (!entry->hasAttr(kKernelFunctionAttr) ||
         entry.getSymName().ends_with("_impl"))
       continue;
-    auto impl = module.lookupSymbol<func::FuncOp>(
-        (entry.getSymName() + "_impl").str());
+    auto impl =
+        module.lookupSymbol<func::FuncOp>((entry.getSymName() + "_impl").str());
     if (!impl)
       continue;
     std::string key = kernelKey(entry, impl);

@@ -242,8 +242,7 @@ protected:
                  OptimizerParamState &state) override;
 };
 
-struct SparseAdamOptions
-    : public OptimizerCloneableOptions<SparseAdamOptions> {
+struct SparseAdamOptions : public OptimizerCloneableOptions<SparseAdamOptions> {
   /* implicit */ SparseAdamOptions(double lr = 1e-3) : lr_(lr) {}
   DLC_ARG(double, lr);
   DLC_ARG(Betas, betas) = std::make_tuple(0.9, 0.999);

@@ -29,8 +29,8 @@
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <set>
 #include <random>
+#include <set>
 
 using namespace mlir::dlc;
 namespace rt = ::dlc::rt;

@@ -26,8 +26,8 @@ Tensor historyIds() { return tensor({{1, 1, 0}, {9, 4, 1}}); }
 
 /// A loss whose gradient differs per lookup and per element.
 Tensor loss(nn::Embedding &table, const Tensor &scale) {
-  Tensor a = table->forward(targetIds());          // [4, 3]
-  Tensor b = table->forward(historyIds());         // [2, 3, 3]
+  Tensor a = table->forward(targetIds());  // [4, 3]
+  Tensor b = table->forward(historyIds()); // [2, 3, 3]
   return (a * a * scale).sum() + (b * scale).sum() * 0.5 + a.sum() * b.sum();
 }
 
@@ -130,9 +130,10 @@ TEST(Sparse, SGDAppliesTheRowsAsTheDenseUpdate) {
 
 TEST(Sparse, AdagradAppliesTheRowsAsTheDenseUpdate) {
   expectSparseEqualsDense([](std::vector<Tensor> p) {
-    return optim::Adagrad(std::move(p), optim::AdagradOptions(0.1)
-                                            .lr_decay(0.01)
-                                            .initial_accumulator_value(0.1));
+    return optim::Adagrad(
+        std::move(p),
+        optim::AdagradOptions(0.1).lr_decay(0.01).initial_accumulator_value(
+            0.1));
   });
 }
 
@@ -172,10 +173,11 @@ TEST(Sparse, SparseAdamFollowsTorchsLazyAdam) {
   std::vector<float> start = table->weight.to_vector<float>();
   std::vector<double> w(start.begin(), start.end());
   std::vector<double> m(w.size(), 0), v(w.size(), 0);
-  optim::SparseAdam optimizer(table->parameters(), optim::SparseAdamOptions(lr));
+  optim::SparseAdam optimizer(table->parameters(),
+                              optim::SparseAdamOptions(lr));
   Tensor ids = tensor({2, 5, 2});
-  Tensor weights = tensor({{1.0f, 2.0f, 3.0f}, {-1.0f, 0.5f, 0.25f},
-                           {0.5f, 0.5f, -2.0f}});
+  Tensor weights =
+      tensor({{1.0f, 2.0f, 3.0f}, {-1.0f, 0.5f, 0.25f}, {0.5f, 0.5f, -2.0f}});
   for (int step = 1; step <= 3; ++step) {
     optimizer.zero_grad();
     (table->forward(ids) * weights).sum().backward();
@@ -207,8 +209,9 @@ TEST(Sparse, SparseAdamRefusesDenseGradients) {
   nn::Embedding table = makeTable(false);
   optim::SparseAdam optimizer(table->parameters());
   table->forward(tensor({1, 2})).sum().backward();
-  EXPECT_NE(errorOf([&] { optimizer.step(); })
-                .find("SparseAdam does not support dense gradients"),
+  EXPECT_NE(errorOf([&] {
+              optimizer.step();
+            }).find("SparseAdam does not support dense gradients"),
             std::string::npos);
 }
 
