@@ -20,6 +20,7 @@
 #include <iterator>
 #include <mutex>
 #include <ostream>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -98,7 +99,9 @@ Value makeData(rt::BufferPtr buffer, TensorType type) {
 }
 
 Value makeNode(GraphNode def, std::vector<Value> inputs) {
+  static std::atomic<uint64_t> serials{0};
   auto node = std::make_shared<Node>();
+  node->serial = ++serials;
   node->def = std::move(def);
   node->inputs = std::move(inputs);
   return Value{std::move(node), 0};
@@ -194,8 +197,8 @@ private:
 };
 
 void Context::realizeLocked() {
-  // The pending values live tensors hold, in creation order of the tensors:
-  // the graph's outputs.
+  // The pending values live tensors hold: the graph's outputs, in the
+  // order their nodes were created (Node::serial).
   // One graph per device: ops never mix devices (Recorder::result checks),
   // so the values of one device's tensors depend on that device's alone.
   std::vector<std::pair<int32_t, std::vector<Value>>> byDevice;
@@ -223,8 +226,14 @@ void Context::realizeLocked() {
     }
     group->second.push_back(v);
   }
-  for (auto &[device, outputs] : byDevice)
+  for (auto &[device, outputs] : byDevice) {
+    std::stable_sort(outputs.begin(), outputs.end(),
+                     [](const Value &a, const Value &b) {
+                       return std::tie(a.node->serial, a.index) <
+                              std::tie(b.node->serial, b.index);
+                     });
     runPending(std::move(outputs), device);
+  }
   writeBackBorrowed();
 }
 
@@ -245,8 +254,14 @@ void Context::realizeSomeLocked(const std::vector<TensorImpl *> &impls) {
     }
     group->second.push_back(v);
   }
-  for (auto &[device, outputs] : byDevice)
+  for (auto &[device, outputs] : byDevice) {
+    std::stable_sort(outputs.begin(), outputs.end(),
+                     [](const Value &a, const Value &b) {
+                       return std::tie(a.node->serial, a.index) <
+                              std::tie(b.node->serial, b.index);
+                     });
     runPending(std::move(outputs), device);
+  }
   writeBackBorrowed();
 }
 

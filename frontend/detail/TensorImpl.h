@@ -52,6 +52,11 @@ struct Node {
 
   GraphNode def;
   std::vector<Value> inputs;
+  /// Creation order of pending nodes: a realization returns its outputs in
+  /// this order, so that a step records the same program every time (the
+  /// order its tensors were created in may change: an optimizer's state is
+  /// made during the first step, after that step's gradients).
+  uint64_t serial = 0;
   /// One per result once realized; empty before.
   std::vector<rt::BufferPtr> buffers;
   /// Some input requires grad: keep the inputs after realization so that
