@@ -34,6 +34,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 using ::dlc::ScalarType;
 
@@ -57,6 +58,46 @@ std::string where(Operation *op) {
     }
     return WalkResult::advance();
   });
+  return result;
+}
+
+/// Every source line a fused kernel covers, for DLC_PROFILE and messages:
+/// "Optimizer.cpp:265,266,277 Functional.cpp:51" (files in first-seen order,
+/// lines as seen; at most 8, then how many more).
+std::string whereFused(Operation *fusion) {
+  std::vector<std::pair<std::string, unsigned>> lines;
+  fusion->walk([&](Operation *inner) {
+    std::string at = where(inner);
+    size_t colon = at.rfind(':');
+    if (colon == std::string::npos)
+      return;
+    std::pair<std::string, unsigned> line{
+        at.substr(0, colon),
+        static_cast<unsigned>(std::stoul(at.substr(colon + 1)))};
+    if (std::find(lines.begin(), lines.end(), line) == lines.end())
+      lines.push_back(std::move(line));
+  });
+  if (lines.size() <= 1)
+    return where(fusion);
+  std::vector<std::string> files;
+  for (const auto &[file, line] : lines)
+    if (std::find(files.begin(), files.end(), file) == files.end())
+      files.push_back(file);
+  std::string result;
+  size_t shown = 0;
+  for (const std::string &file : files) {
+    std::string part;
+    for (const auto &[f, line] : lines) {
+      if (f != file || shown == 8)
+        continue;
+      part += (part.empty() ? file + ":" : ",") + std::to_string(line);
+      ++shown;
+    }
+    if (!part.empty())
+      result += (result.empty() ? "" : " ") + part;
+  }
+  if (shown < lines.size())
+    result += " (+" + std::to_string(lines.size() - shown) + ")";
   return result;
 }
 
@@ -268,7 +309,7 @@ LogicalResult Planner::planOp(Operation *op) {
     step.symbol = symbol.getValue().str();
     step.iterations = iterations.getInt();
     step.grain = grain.getInt();
-    step.where = where(op);
+    step.where = whereFused(op);
     for (Value input : fusion.getInputs())
       step.slots.push_back(transposeSource.count(input) ? -1
                                                         : slotOf.at(input));
@@ -740,40 +781,69 @@ FailureOr<CpuArtifact> compileCpuArtifact(ModuleOp module, StringRef name) {
   if (!anyKernel)
     return artifact;
 
-  // The kernels, in a module of their own, to LLVM and to object code; a
-  // kernel identical to an earlier one (a sequence model's time steps) is
-  // compiled once and its steps call the first.
-  OpBuilder builder(module.getContext());
-  OwningOpRef<ModuleOp> kernels = ModuleOp::create(module.getLoc());
-  builder.setInsertionPointToEnd(kernels->getBody());
+  // The kernels to LLVM and to object code; a kernel identical to an
+  // earlier one is compiled once and its steps call the first. The kernels
+  // go into several modules, compiled at once on threads of their own (LLVM
+  // -O3 is most of a compile).
   llvm::StringMap<std::string> canonical = dedupKernels(module);
-  for (auto kernel : module.getOps<func::FuncOp>()) {
-    if (!kernel->hasAttr(kKernelFunctionAttr))
-      continue;
-    StringRef entry = kernel.getSymName();
-    entry.consume_back("_impl");
-    auto it = canonical.find(entry);
-    if (it == canonical.end() || it->second == entry)
-      builder.clone(*kernel);
-  }
   for (Step &step : artifact.plan.steps)
     if (auto it = canonical.find(step.symbol); it != canonical.end())
       step.symbol = it->second;
-  if (failed(lowerKernelsToLLVM(*kernels)))
-    return failure();
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule =
-      translateModuleToLLVMIR(*kernels, llvmContext);
-  if (!llvmModule)
-    return module.emitError("translating the kernels to LLVM IR failed");
-  std::string error, dump;
+  std::vector<func::FuncOp> entries;
+  for (auto kernel : module.getOps<func::FuncOp>()) {
+    StringRef name = kernel.getSymName();
+    if (!kernel->hasAttr(kKernelFunctionAttr) || name.ends_with("_impl"))
+      continue;
+    auto it = canonical.find(name);
+    if (it == canonical.end() || it->second == name)
+      entries.push_back(kernel);
+  }
+  // At least 8 kernels a part: fewer do not pay for a thread.
+  size_t parts = std::clamp<size_t>(std::thread::hardware_concurrency(), 1, 8);
+  parts = std::max<size_t>(1, std::min(parts, entries.size() / 8));
+  OpBuilder builder(module.getContext());
+  std::vector<OwningOpRef<ModuleOp>> modules;
+  for (size_t p = 0; p < parts; ++p)
+    modules.push_back(ModuleOp::create(module.getLoc()));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    ModuleOp part = *modules[i % parts];
+    builder.setInsertionPointToEnd(part.getBody());
+    builder.clone(*entries[i]);
+    if (auto impl = module.lookupSymbol<func::FuncOp>(
+            (entries[i].getSymName() + "_impl").str()))
+      builder.clone(*impl);
+  }
+  std::vector<std::unique_ptr<llvm::LLVMContext>> contexts;
+  std::vector<std::unique_ptr<llvm::Module>> llvmModules;
+  for (OwningOpRef<ModuleOp> &part : modules) {
+    if (failed(lowerKernelsToLLVM(*part)))
+      return failure();
+    contexts.push_back(std::make_unique<llvm::LLVMContext>());
+    llvmModules.push_back(translateModuleToLLVMIR(*part, *contexts.back()));
+    if (!llvmModules.back())
+      return module.emitError("translating the kernels to LLVM IR failed");
+  }
+  std::string dump;
   if (const char *dir = std::getenv("DLC_DUMP_IR"); dir && *dir) {
     llvm::sys::fs::create_directories(dir);
     dump = (Twine(dir) + "/" + name + ".kernels").str();
   }
-  artifact.object = compileToObject(*llvmModule, error, dump);
-  if (artifact.object.empty())
-    return module.emitError("compiling the kernels failed: ") << error;
+  std::vector<std::string> objects(parts), errors(parts);
+  auto compile = [&](size_t p) {
+    std::string prefix =
+        dump.empty() || parts == 1 ? dump : dump + "." + std::to_string(p);
+    objects[p] = compileToObject(*llvmModules[p], errors[p], prefix);
+  };
+  std::vector<std::thread> threads;
+  for (size_t p = 1; p < parts; ++p)
+    threads.emplace_back(compile, p);
+  compile(0);
+  for (std::thread &thread : threads)
+    thread.join();
+  for (size_t p = 0; p < parts; ++p)
+    if (objects[p].empty())
+      return module.emitError("compiling the kernels failed: ") << errors[p];
+  artifact.object = packObjects(objects);
   return artifact;
 }
 

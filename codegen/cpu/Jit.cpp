@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 
 namespace mlir::dlc::cpu {
@@ -56,29 +57,27 @@ const Host &host() {
   return result;
 }
 
-/// The host's target machine, made once (compilation is serialized by the
-/// compiler's lock).
-llvm::TargetMachine *targetMachine(std::string &error) {
-  static std::unique_ptr<llvm::TargetMachine> machine;
-  static std::string failure;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    initializeNativeTarget();
-    const Host &h = host();
-    const llvm::Target *target =
-        llvm::TargetRegistry::lookupTarget(h.triple, failure);
-    if (!target)
-      return;
-    llvm::TargetOptions options;
-    machine.reset(target->createTargetMachine(
-        h.triple, h.cpu, h.features, options, llvm::Reloc::PIC_, std::nullopt,
-        llvm::CodeGenOptLevel::Aggressive));
-    if (!machine)
-      failure = "no target machine for " + h.triple;
-  });
-  error = failure;
-  return machine.get();
+/// A target machine for the host (one per compilation: several compile at
+/// once on threads of their own).
+std::unique_ptr<llvm::TargetMachine> targetMachine(std::string &error) {
+  initializeNativeTarget();
+  const Host &h = host();
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(h.triple, error);
+  if (!target)
+    return nullptr;
+  llvm::TargetOptions options;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      h.triple, h.cpu, h.features, options, llvm::Reloc::PIC_, std::nullopt,
+      llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    error = "no target machine for " + h.triple;
+  return machine;
 }
+
+/// What packObjects puts before several objects (one object is stored as
+/// it is: an ELF file starts otherwise).
+constexpr llvm::StringLiteral kObjectsMagic = "dlc-objects\n";
 
 /// The process's one JIT. Libraries are added and removed per executable.
 /// Never destroyed: executables held by static objects release their
@@ -125,7 +124,8 @@ const std::string &hostTarget() { return host().key; }
 
 std::string compileToObject(llvm::Module &module, std::string &error,
                             const std::string &dumpPrefix) {
-  llvm::TargetMachine *machine = targetMachine(error);
+  // A target machine per call: kernels compile on several threads.
+  std::unique_ptr<llvm::TargetMachine> machine = targetMachine(error);
   if (!machine)
     return {};
   const Host &h = host();
@@ -151,7 +151,7 @@ std::string compileToObject(llvm::Module &module, std::string &error,
   // iterations: fully unrolled) lets GVN keep the whole row in registers
   // from one pass to the next, and spill it: softmax ran 1.6x slower.
   tuning.LoopUnrolling = false;
-  llvm::PassBuilder passes(machine, tuning);
+  llvm::PassBuilder passes(machine.get(), tuning);
   passes.registerModuleAnalyses(modules);
   passes.registerCGSCCAnalyses(cgscc);
   passes.registerFunctionAnalyses(functions);
@@ -186,6 +186,49 @@ std::string compileToObject(llvm::Module &module, std::string &error,
   return std::string(buffer.begin(), buffer.end());
 }
 
+std::string packObjects(const std::vector<std::string> &objects) {
+  if (objects.size() == 1)
+    return objects.front();
+  std::string packed = kObjectsMagic.str();
+  auto put = [&](uint64_t n) {
+    packed.append(reinterpret_cast<const char *>(&n), sizeof(n));
+  };
+  put(objects.size());
+  for (const std::string &object : objects) {
+    put(object.size());
+    packed += object;
+  }
+  return packed;
+}
+
+bool unpackObjects(const std::string &packed,
+                   std::vector<std::string> &objects) {
+  objects.clear();
+  if (packed.rfind(kObjectsMagic.str(), 0) != 0) {
+    objects.push_back(packed);
+    return true;
+  }
+  size_t at = kObjectsMagic.size();
+  auto get = [&](uint64_t &n) {
+    if (packed.size() - at < sizeof(n))
+      return false;
+    std::memcpy(&n, packed.data() + at, sizeof(n));
+    at += sizeof(n);
+    return true;
+  };
+  uint64_t count = 0;
+  if (!get(count) || count > packed.size())
+    return false;
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t size = 0;
+    if (!get(size) || packed.size() - at < size)
+      return false;
+    objects.push_back(packed.substr(at, size));
+    at += size;
+  }
+  return at == packed.size();
+}
+
 std::shared_ptr<LoadedCode> loadObject(const std::string &object,
                                        const std::vector<std::string> &symbols,
                                        std::vector<void *> &addresses,
@@ -216,10 +259,16 @@ std::shared_ptr<LoadedCode> loadObject(const std::string &object,
     llvm::consumeError(session.removeJITDylib(*library));
     return nullptr;
   };
-  if (llvm::Error e = instance->addObjectFile(
-          *library,
-          llvm::MemoryBuffer::getMemBufferCopy(object, "dlc-kernels")))
-    return fail(std::move(e));
+  std::vector<std::string> objects;
+  if (!unpackObjects(object, objects)) {
+    error = "the object code is truncated";
+    llvm::consumeError(session.removeJITDylib(*library));
+    return nullptr;
+  }
+  for (const std::string &one : objects)
+    if (llvm::Error e = instance->addObjectFile(
+            *library, llvm::MemoryBuffer::getMemBufferCopy(one, "dlc-kernels")))
+      return fail(std::move(e));
   addresses.clear();
   for (const std::string &symbol : symbols) {
     auto address = instance->lookup(*library, symbol);

@@ -28,6 +28,12 @@ const std::string &hostTarget();
 std::string compileToObject(llvm::Module &module, std::string &error,
                             const std::string &dumpPrefix = "");
 
+/// Several objects as one string (one object is left as it is), and back;
+/// false when `packed` is truncated.
+std::string packObjects(const std::vector<std::string> &objects);
+bool unpackObjects(const std::string &packed,
+                   std::vector<std::string> &objects);
+
 /// Object code linked into the process: one JIT library per executable,
 /// released with the last reference to it.
 class LoadedCode {
@@ -35,7 +41,8 @@ public:
   virtual ~LoadedCode() = default;
 };
 
-/// Links `object` and looks up `symbols`; fills `addresses` in order.
+/// Links `object` (one object or packObjects' several) and looks up
+/// `symbols`; fills `addresses` in order.
 /// Returns null and `error` when the object does not load or a symbol is
 /// missing (a corrupt cache entry, for one).
 std::shared_ptr<LoadedCode> loadObject(const std::string &object,

@@ -27,6 +27,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <map>
 #include <mutex>
 
 using namespace mlir;
@@ -134,6 +135,10 @@ struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
       SmallVector<FusionOp> fusions;
       function.walk([&](FusionOp fusion) { fusions.push_back(fusion); });
       int counter = 0;
+      // A fusion identical to an earlier one (a sequence model's time
+      // steps, the same update of many tables) calls that one's kernel:
+      // emitted, lowered and compiled once.
+      std::map<std::string, std::pair<std::string, KernelShape>> emitted;
       for (FusionOp fusion : fusions) {
         if (fusion->hasAttr(kKernelAttr) ||
             fusion->hasAttr(kLibraryActivationAttr))
@@ -145,15 +150,28 @@ struct CpuKernelsPass : PassWrapper<CpuKernelsPass, OperationPass<ModuleOp>> {
                           builder.getI64IntegerAttr(library->second));
           continue;
         }
+        std::string key;
+        {
+          llvm::raw_string_ostream os(key);
+          fusion->print(os,
+                        OpPrintingFlags().useLocalScope().printGenericOpForm());
+        }
         std::string symbol;
-        do
-          symbol = (function.getSymName() + "_k" + Twine(counter++)).str();
-        while (symbols.lookup(symbol) || symbols.lookup(symbol + "_impl"));
-        FailureOr<KernelShape> shape = emitFusionKernel(
-            fusion, module, symbol,
-            {std::max<int64_t>(1, partialElements), flattenElementwise});
-        if (failed(shape))
-          return signalPassFailure();
+        FailureOr<KernelShape> shape = failure();
+        if (auto it = emitted.find(key); it != emitted.end()) {
+          symbol = it->second.first;
+          shape = it->second.second;
+        } else {
+          do
+            symbol = (function.getSymName() + "_k" + Twine(counter++)).str();
+          while (symbols.lookup(symbol) || symbols.lookup(symbol + "_impl"));
+          shape = emitFusionKernel(
+              fusion, module, symbol,
+              {std::max<int64_t>(1, partialElements), flattenElementwise});
+          if (failed(shape))
+            return signalPassFailure();
+          emitted.emplace(std::move(key), std::make_pair(symbol, *shape));
+        }
         fusion->setAttr(kKernelAttr, FlatSymbolRefAttr::get(context, symbol));
         fusion->setAttr(kIterationsAttr,
                         builder.getI64IntegerAttr(shape->iterations));

@@ -993,11 +993,15 @@ mlir::dlc::cuda::emitCudaSource(ModuleOp module,
     if (fusion->hasAttr(cpu::kKernelAttr))
       fusions.push_back(fusion);
   });
+  // Identical fusions share one kernel (dlc-cpu-kernels): printed once.
+  llvm::StringSet<> printed;
   for (FusionOp fusion : fusions) {
     std::string symbol =
         fusion->getAttrOfType<FlatSymbolRefAttr>(cpu::kKernelAttr)
             .getValue()
             .str();
+    if (!printed.insert(symbol).second)
+      continue;
     bool partial = fusion->hasAttr(cpu::kPartialAttr);
     unsigned pointers =
         fusion.getInputs().size() + fusion->getNumResults() + (partial ? 1 : 0);

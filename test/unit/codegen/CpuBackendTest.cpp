@@ -12,6 +12,7 @@
 
 #include "codegen/Compiler.h"
 #include "codegen/cpu/CpuExecutable.h"
+#include "codegen/cpu/Jit.h"
 #include "runtime/Buffer.h"
 #include "runtime/Cuda.h"
 #include "runtime/Error.h"
@@ -776,6 +777,20 @@ TEST(CpuBackend, IdenticalKernelsAreCompiledOnce) {
     }
   EXPECT_EQ(steps, 5u);
   EXPECT_EQ(symbols.size(), 2u);
+}
+
+TEST(CpuBackend, ObjectsPackAndUnpack) {
+  // Kernels compiled on several threads are several objects in one
+  // artifact (and one disk-cache entry); one object stays as it is.
+  std::vector<std::string> objects;
+  ASSERT_TRUE(cpu::unpackObjects("\x7f" "ELF one", objects));
+  EXPECT_EQ(objects, std::vector<std::string>{"\x7f" "ELF one"});
+  EXPECT_EQ(cpu::packObjects({"only"}), "only");
+  std::string packed = cpu::packObjects({"first", "", "third"});
+  ASSERT_TRUE(cpu::unpackObjects(packed, objects));
+  EXPECT_EQ(objects, (std::vector<std::string>{"first", "", "third"}));
+  for (size_t cut = 12; cut < packed.size(); ++cut)
+    EXPECT_FALSE(cpu::unpackObjects(packed.substr(0, cut), objects)) << cut;
 }
 
 TEST(CpuBackend, FallbackRunsOnTheReferenceKernelsAndWarnsOnce) {
