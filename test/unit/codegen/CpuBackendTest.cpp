@@ -783,8 +783,11 @@ TEST(CpuBackend, ObjectsPackAndUnpack) {
   // Kernels compiled on several threads are several objects in one
   // artifact (and one disk-cache entry); one object stays as it is.
   std::vector<std::string> objects;
-  ASSERT_TRUE(cpu::unpackObjects("\x7f" "ELF one", objects));
-  EXPECT_EQ(objects, std::vector<std::string>{"\x7f" "ELF one"});
+  ASSERT_TRUE(cpu::unpackObjects("\x7f"
+                                 "ELF one",
+                                 objects));
+  EXPECT_EQ(objects, std::vector<std::string>{"\x7f"
+                                              "ELF one"});
   EXPECT_EQ(cpu::packObjects({"only"}), "only");
   std::string packed = cpu::packObjects({"first", "", "third"});
   ASSERT_TRUE(cpu::unpackObjects(packed, objects));
