@@ -5,7 +5,7 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 CMAKE_ARGS ?=
 
-.PHONY: all bootstrap configure build test test-asan fuzz demo tour bench docs format clean
+.PHONY: all bootstrap configure build test test-asan fuzz demo tour bench bench-models bench-build docs format clean
 
 all: build
 
@@ -58,13 +58,20 @@ tour: build
 # LibTorch (bootstrap --bench), configures, re-runs CMake so that a LibTorch
 # installed after the first configure is found, builds, and writes the
 # records to $(BUILD_DIR)/bench.json.
-bench:
+bench: bench-build
+	$(BUILD_DIR)/bin/dlc-bench --json $(BUILD_DIR)/bench.json
+
+# The same set-up, then the CTR models' training steps (dlc-bench --suite
+# models) to $(BUILD_DIR)/models.json.
+bench-models: bench-build
+	$(BUILD_DIR)/bin/dlc-bench --suite models --json $(BUILD_DIR)/models.json
+
+bench-build:
 	@scripts/bootstrap.sh --bench
 	@test -f $(BUILD_DIR)/CMakeCache.txt || \
 	  cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) $(CMAKE_ARGS)
 	cmake -S . -B $(BUILD_DIR)
 	cmake --build $(BUILD_DIR)
-	$(BUILD_DIR)/bin/dlc-bench --json $(BUILD_DIR)/bench.json
 
 # Op and pass reference, generated from the ODS records (also part of `build`).
 docs: configure

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <sys/resource.h>
 
 namespace dlcbench {
 
@@ -43,6 +44,103 @@ Sizes makeSizes(bool quick) {
   s.tinyBatch = 1;
   s.tiny = {16, 32, 4};
   return s;
+}
+
+std::vector<ModelShape> modelShapes(bool quick) {
+  // Issue 9: 26 fields of ~1M embedding rows in all, dim 16, 13 dense values,
+  // DNN 400-400, batch 4096; DIN with a history of 50 and an attention MLP
+  // 80-40, DNN 200-80, batch 1024; DIEN as DIN (its GRUs' hidden size is the
+  // item embedding's, 16).
+  ModelShape field;
+  field.batch = quick ? 64 : 4096;
+  field.dim = quick ? 4 : 16;
+  field.dnn =
+      quick ? std::vector<int64_t>{32, 32} : std::vector<int64_t>{400, 400};
+  field.fields = 26;
+  field.dense = 13;
+  field.vocabulary = quick ? 1000 : 38462;
+  ModelShape behavior;
+  behavior.behavior = true;
+  behavior.batch = quick ? 32 : 1024;
+  behavior.dim = quick ? 4 : 16;
+  behavior.dnn =
+      quick ? std::vector<int64_t>{16, 8} : std::vector<int64_t>{200, 80};
+  behavior.users = quick ? 1000 : 100000;
+  behavior.items = quick ? 5000 : 1000000;
+  behavior.categories = quick ? 100 : 10000;
+  behavior.history = quick ? 8 : 50;
+  behavior.attention =
+      quick ? std::vector<int64_t>{8, 4} : std::vector<int64_t>{80, 40};
+  std::vector<ModelShape> shapes;
+  for (const char *name : {"deepfm", "dcn", "fibinet"}) {
+    shapes.push_back(field);
+    shapes.back().name = name;
+  }
+  for (const char *name : {"din", "dien"}) {
+    shapes.push_back(behavior);
+    shapes.back().name = name;
+  }
+  return shapes;
+}
+
+namespace {
+
+/// SplitMix64: a fixed, well-mixed function of its input.
+uint64_t mix(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/// A uniform double in [0, 1) from a hash.
+double unit(uint64_t h) { return static_cast<double>(h >> 11) * 0x1.0p-53; }
+
+/// An id in [1, vocabulary): skewed to small ids as real click logs are
+/// (u squared), so that a batch repeats the frequent rows.
+float skewedId(uint64_t h, int64_t vocabulary) {
+  double u = unit(h);
+  return static_cast<float>(
+      1 + static_cast<int64_t>(u * u * static_cast<double>(vocabulary - 1)));
+}
+
+} // namespace
+
+void syntheticBatch(const ModelShape &shape, int64_t index,
+                    std::vector<float> &x, std::vector<float> &labels) {
+  const int64_t width = shape.width();
+  x.assign(static_cast<size_t>(shape.batch * width), 0.0f);
+  labels.assign(static_cast<size_t>(shape.batch), 0.0f);
+  for (int64_t b = 0; b < shape.batch; ++b) {
+    uint64_t row = mix(static_cast<uint64_t>(index) * 0x100000001b3ull +
+                       static_cast<uint64_t>(b));
+    float *out = x.data() + b * width;
+    labels[b] = unit(mix(row ^ 0x5bd1e995)) < 0.25 ? 1.0f : 0.0f;
+    if (!shape.behavior) {
+      for (int64_t f = 0; f < shape.fields; ++f)
+        out[f] =
+            skewedId(mix(row + static_cast<uint64_t>(f)), shape.vocabulary);
+      for (int64_t d = 0; d < shape.dense; ++d)
+        out[shape.fields + d] = static_cast<float>(
+            unit(mix(row + 1000 + static_cast<uint64_t>(d))));
+      continue;
+    }
+    out[0] = skewedId(mix(row + 1), shape.users);
+    out[1] = skewedId(mix(row + 2), shape.items);
+    out[2] = skewedId(mix(row + 3), shape.categories);
+    int64_t length =
+        1 + static_cast<int64_t>(unit(mix(row + 4)) *
+                                 static_cast<double>(shape.history));
+    for (int64_t t = 0; t < length && t < shape.history; ++t)
+      out[3 + t] =
+          skewedId(mix(row + 100 + static_cast<uint64_t>(t)), shape.items);
+  }
+}
+
+double peakRssMiB() {
+  struct rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0; // ru_maxrss is KiB
 }
 
 Timing summarize(std::vector<double> samplesMs) {

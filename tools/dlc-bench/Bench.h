@@ -36,6 +36,43 @@ struct Sizes {
 
 Sizes makeSizes(bool quick);
 
+/// A CTR training step of `--suite models`, at the shapes of issue 9: the
+/// same model, shapes and synthetic batches in dlc-bench (dlc's models) and
+/// dlc-bench-torch (the same models written with LibTorch).
+///
+/// `field` models (deepfm, dcn, fibinet): x = [B, fields + dense], the ids of
+/// the categorical fields C1..Cn (each its own table of `vocabulary` rows),
+/// then the dense values I1..Im in [0, 1). `behavior` models (din, dien):
+/// x = [B, 3 + history], user_id, item_id, cate_id, then hist_item_id (ids
+/// of the item table, padded with 0 after each row's length in
+/// [1, history]). Every model: embedding dim `dim`, a DNN of `dnn` then one
+/// logit, binary cross-entropy with logits, dense Adam (lr 1e-3).
+struct ModelShape {
+  std::string name;
+  bool behavior = false;
+  int64_t batch = 0;
+  int64_t dim = 0;
+  std::vector<int64_t> dnn;
+  // Field models.
+  int64_t fields = 0, dense = 0, vocabulary = 0;
+  // Behavior models: the item table, the history, the attention MLP.
+  int64_t users = 0, items = 0, categories = 0, history = 0;
+  std::vector<int64_t> attention;
+  /// The number of floats in one row of x.
+  int64_t width() const { return behavior ? 3 + history : fields + dense; }
+};
+
+/// deepfm, dcn, fibinet, din, dien; `quick` shrinks tables and batches.
+std::vector<ModelShape> modelShapes(bool quick);
+
+/// Batch `index` of the synthetic data of `shape` (a fixed function of its
+/// arguments): x [batch * width] row-major and labels [batch] in {0, 1}.
+void syntheticBatch(const ModelShape &shape, int64_t index,
+                    std::vector<float> &x, std::vector<float> &labels);
+
+/// The peak resident memory of this process so far, in MiB.
+double peakRssMiB();
+
 /// How long to measure: `warmup` untimed runs (the first call of a compiled
 /// workload is its compile), then at least `minReps` timed runs and at least
 /// `minSeconds` in all, stopping at `maxReps`.

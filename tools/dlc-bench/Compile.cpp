@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Models.h"
 #include "Process.h"
 #include "Workloads.h"
 
@@ -136,6 +137,8 @@ int runChild(const std::string &name, const Options &options, int threads) {
       return kernelsChild(options, threads);
     if (name == "step")
       return stepChild(options, threads);
+    if (name.rfind("model:", 0) == 0)
+      return runModelChild(name.substr(6), options, threads);
     std::fprintf(stderr, "dlc-bench: unknown child `%s`\n", name.c_str());
   } catch (const std::exception &e) {
     std::fprintf(stderr, "dlc-bench --child %s: %s\n", name.c_str(), e.what());

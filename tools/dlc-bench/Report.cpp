@@ -1,6 +1,7 @@
 //===- Report.cpp - The table, the targets and the JSON file of dlc-bench -===//
 
 #include "Report.h"
+#include "Models.h"
 #include "Workloads.h"
 
 #include <algorithm>
@@ -16,9 +17,10 @@ namespace {
 /// The order of modes in the table: dlc first, then what it is compared to.
 int modeRank(const std::string &mode) {
   static const std::vector<std::string> order = {
-      "dlc",        "dlc-eager", "copy-loop", "read-loop",
-      "onednn",     "openblas",  "torch",     "torch-as-installed",
-      "per-kernel", "step-cold", "step-warm"};
+      "dlc",        "dlc-sparse", "dlc-eager",
+      "copy-loop",  "read-loop",  "onednn",
+      "openblas",   "torch",      "torch-as-installed",
+      "per-kernel", "step-cold",  "step-warm"};
   auto it = std::find(order.begin(), order.end(), mode);
   return static_cast<int>(it - order.begin());
 }
@@ -275,10 +277,169 @@ void printTargets(const std::vector<TargetResult> &targets) {
   }
 }
 
+//===--- The model suite --------------------------------------------------===//
+
+void printModelTable(const std::vector<Record> &records) {
+  std::vector<const Record *> sorted;
+  for (const Record &r : records)
+    sorted.push_back(&r);
+  const std::vector<std::string> &names = modelNames();
+  auto rank = [&](const std::string &name) {
+    return std::find(names.begin(), names.end(), name) - names.begin();
+  };
+  std::stable_sort(
+      sorted.begin(), sorted.end(), [&](const Record *a, const Record *b) {
+        return std::make_tuple(rank(a->name), a->threads, modeRank(a->mode)) <
+               std::make_tuple(rank(b->name), b->threads, modeRank(b->mode));
+      });
+  std::printf("%-9s %-10s %3s %10s %10s %11s %11s %10s\n", "model", "mode",
+              "thr", "ms/step", "samples/s", "1st step s", "compile s",
+              "peak MiB");
+  std::string previous;
+  for (const Record *r : sorted) {
+    if (!previous.empty() && r->name != previous)
+      std::printf("\n");
+    previous = r->name;
+    if (std::optional<std::string> error = r->string("error")) {
+      std::string line = *error;
+      line = line.substr(0, line.find('\n'));
+      std::printf("%-9s %-10s %3d error: %s\n", r->name.c_str(),
+                  r->mode.c_str(), r->threads, line.c_str());
+      continue;
+    }
+    auto seconds = [&](const char *key) -> std::optional<double> {
+      if (std::optional<double> ms = r->number(key))
+        return *ms * 1e-3;
+      return std::nullopt;
+    };
+    std::printf("%-9s %-10s %3d %10s %10s %11s %11s %10s\n", r->name.c_str(),
+                r->mode.c_str(), r->threads, formatNumber(r->medianMs).c_str(),
+                formatNumber(r->number("samples_per_s")).c_str(),
+                formatNumber(seconds("first_step_ms")).c_str(),
+                formatNumber(seconds("compile_ms")).c_str(),
+                formatNumber(r->number("peak_rss_mib")).c_str());
+  }
+}
+
+std::vector<TargetResult>
+evaluateModelTargets(const std::vector<Record> &records) {
+  Lookup lookup(records);
+  std::vector<TargetResult> targets;
+  std::vector<int> threads;
+  for (const Record &r : records)
+    if (std::find(threads.begin(), threads.end(), r.threads) == threads.end())
+      threads.push_back(r.threads);
+  std::sort(threads.begin(), threads.end());
+  auto add = [&](TargetResult target) {
+    finishTarget(target);
+    targets.push_back(std::move(target));
+  };
+  auto present = [&](const std::string &name) {
+    for (const Record &r : records)
+      if (r.name == name)
+        return true;
+    return false;
+  };
+
+  // Against LibTorch at 1 thread (the targets); other thread counts
+  // are printed as details.
+  const std::vector<std::pair<std::string, double>> versusTorch = {
+      {"deepfm", 2.5},
+      {"dcn", 2.0},
+      {"fibinet", 2.0},
+      {"din", 3.0},
+      {"dien", 2.0}};
+  for (const auto &[name, bound] : versusTorch) {
+    if (!present(name))
+      continue;
+    TargetResult target;
+    target.workload = name;
+    target.description = name + " samples/s >= " + formatNumber(bound) +
+                         "x LibTorch's at 1 thread";
+    target.bound = bound;
+    const Record *dlc = lookup.find(name, "dlc", 1);
+    const Record *torch = lookup.find(name, "torch", 1);
+    if (dlc && torch) {
+      TargetResult::Entry e =
+          entry(1, torch->medianMs / dlc->medianMs, "torch");
+      if (const Record *installed = lookup.find(name, "torch-as-installed", 1))
+        e.asInstalled = installed->medianMs / dlc->medianMs;
+      for (int t : threads) {
+        const Record *d = lookup.find(name, "dlc", t);
+        const Record *l = lookup.find(name, "torch", t);
+        if (t != 1 && d && l)
+          e.detail += (e.detail.empty() ? "" : ", ") + std::to_string(t) +
+                      "t " + formatNumber(l->medianMs / d->medianMs) + "x";
+      }
+      target.entries.push_back(e);
+    }
+    add(target);
+  }
+  for (const std::string &name : modelNames()) {
+    if (!present(name))
+      continue;
+    TargetResult scaling;
+    scaling.workload = name;
+    scaling.description = name + " compiled, 2 threads >= 1.7x 1 thread";
+    scaling.bound = 1.7;
+    const Record *one = lookup.find(name, "dlc", 1);
+    const Record *two = lookup.find(name, "dlc", 2);
+    if (one && two)
+      scaling.entries.push_back(entry(2, one->medianMs / two->medianMs, "dlc"));
+    add(scaling);
+
+    TargetResult eager;
+    eager.workload = name;
+    eager.description = name + " compiled >= 3x dlc eager";
+    eager.bound = 3;
+    for (int t : threads) {
+      const Record *dlc = lookup.find(name, "dlc", t);
+      const Record *e = lookup.find(name, "dlc-eager", t);
+      if (dlc && e)
+        eager.entries.push_back(
+            entry(t, e->medianMs / dlc->medianMs, "dlc-eager"));
+    }
+    add(eager);
+
+    TargetResult compile;
+    compile.workload = name;
+    compile.description = name + " first-step compile <= 3 s";
+    compile.bound = 3;
+    compile.atMost = true;
+    compile.unit = " s";
+    for (int t : threads)
+      if (const Record *dlc = lookup.find(name, "dlc", t))
+        if (std::optional<double> ms = dlc->number("compile_ms"))
+          compile.entries.push_back(entry(t, *ms * 1e-3, ""));
+    add(compile);
+  }
+  if (present("deepfm")) {
+    TargetResult rss;
+    rss.workload = "deepfm";
+    rss.description = "deepfm compiled peak resident memory <= 300 MiB";
+    rss.bound = 300;
+    rss.atMost = true;
+    rss.unit = " MiB";
+    for (int t : threads)
+      if (const Record *dlc = lookup.find("deepfm", "dlc", t))
+        if (std::optional<double> mib = dlc->number("peak_rss_mib")) {
+          TargetResult::Entry e = entry(t, *mib, "");
+          if (const Record *torch = lookup.find("deepfm", "torch", t))
+            if (std::optional<double> tm = torch->number("peak_rss_mib"))
+              e.detail = "LibTorch " + formatNumber(*tm) + " MiB";
+          rss.entries.push_back(e);
+        }
+    add(rss);
+  }
+  return targets;
+}
+
 bool writeJson(const std::string &path, const std::vector<Record> &records,
                const std::vector<TargetResult> &targets, const Options &options,
                const RunInfo &info, std::string &error) {
-  std::string out = "{\n  \"tool\": \"dlc-bench\",\n";
+  std::string out =
+      "{\n  \"tool\": \"dlc-bench\",\n  \"suite\": " + jsonString(info.suite) +
+      ",\n";
   out += "  \"quick\": " + std::string(options.quick ? "true" : "false") +
          ",\n  \"threads\": [";
   for (size_t i = 0; i < options.threads.size(); ++i)

@@ -52,8 +52,16 @@ std::vector<TargetResult> evaluateTargets(const std::vector<Record> &records,
 void printTable(const std::vector<Record> &records);
 void printTargets(const std::vector<TargetResult> &targets);
 
+/// The model suite's records as a table (ms/step, samples/s, first step,
+/// compile, peak memory), and its targets.
+void printModelTable(const std::vector<Record> &records);
+std::vector<TargetResult>
+evaluateModelTargets(const std::vector<Record> &records);
+
 /// Facts about the run written beside the records.
 struct RunInfo {
+  /// "ops" or "models".
+  std::string suite = "ops";
   std::string cpu;
   int cores = 0;
   /// The 1-minute load average when the run started (-1 if unknown).

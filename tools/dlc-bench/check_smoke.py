@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the JSON of `dlc-bench --quick --json FILE`: every record there.
+"""Checks the JSON of `dlc-bench [--suite models] --quick --json FILE`.
 
 usage: check_smoke.py FILE [--torch]
 
@@ -27,6 +27,9 @@ WORKLOADS = {
 BLAS_MODES = ["onednn", "openblas"]
 TORCH_MODES = ["torch", "torch-as-installed"]
 COMPILE_MODES = ["per-kernel", "step-cold", "step-warm"]
+MODELS = ["deepfm", "dcn", "fibinet", "din", "dien"]
+# What every model record of the models suite carries.
+MODEL_NUMBERS = ["samples_per_s", "first_step_ms", "peak_rss_mib"]
 FIELDS = ["name", "mode", "threads", "median_ms", "min_ms", "max_ms"]
 
 
@@ -78,7 +81,15 @@ def main(argv):
             if not isinstance(v, (int, float)) or not v > 0:
                 problems.append(f"{name} / {mode} / {t}: no positive {metric}")
 
-    for name, (modes, metric) in WORKLOADS.items():
+    models = data.get("suite") == "models"
+    for name in MODELS if models else []:
+        for t in threads:
+            modes = ["dlc", "dlc-eager"] + (["torch"] if want_torch else [])
+            for mode in modes:
+                for number in MODEL_NUMBERS:
+                    need(name, mode, t, number)
+            need(name, "dlc", t, "compile_ms")
+    for name, (modes, metric) in [] if models else WORKLOADS.items():
         for t in threads:
             for mode in modes:
                 need(name, mode, t, metric)
@@ -91,7 +102,7 @@ def main(argv):
             if want_torch:
                 for mode in TORCH_MODES:
                     need(name, mode, t, metric)
-    if threads:
+    if threads and not models:
         for mode in COMPILE_MODES:
             need("compile", mode, threads[0])
 

@@ -2,17 +2,24 @@
 //
 // dlc-bench-torch --mode torch|torch-as-installed --threads N [--quick]
 //                 [--filter SUBSTR] [--warmup N] [--reps N]
-//                 [--min-seconds S]
+//                 [--min-seconds S] [--suite ops|models] [--model NAME]
+//                 [--packed]
 //
 // Runs the workloads of dlc-bench with LibTorch and prints one JSON record
-// per workload on stdout. dlc-bench runs it as a child process, because the
-// environment that tunes LibTorch (OPENBLAS_CORETYPE, OMP_NUM_THREADS, ...)
-// must be set before its libraries load; `--mode` only names the records.
+// per workload on stdout; with `--suite models --model NAME`, the training
+// step of one CTR model (TorchModels.cpp) and its one record. `--packed`
+// runs DIN's and DIEN's attention over the valid history steps only, packed
+// into rows, rather than over the padded history with the padding masked
+// (dlc's way); their records then say "variant": "packed". dlc-bench runs
+// it as a child process, because the environment that tunes LibTorch
+// (OPENBLAS_CORETYPE, OMP_NUM_THREADS, ...) must be set before its libraries
+// load; `--mode` only names the records.
 // Built only when CMake finds Torch; C++17, as LibTorch 1.13 wants.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Bench.h"
+#include "TorchModels.h"
 
 #include <torch/torch.h>
 
@@ -225,6 +232,8 @@ bool parseInt(const char *text, long low, long high, long &out) {
 
 int main(int argc, char **argv) {
   TorchRun run;
+  std::string suite = "ops", model;
+  bool packed = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : nullptr;
@@ -234,10 +243,19 @@ int main(int argc, char **argv) {
       run.options.quick = true;
       continue;
     }
+    if (arg == "--packed") {
+      packed = true;
+      continue;
+    }
     if (!value) {
       ok = false;
     } else if (arg == "--mode") {
       run.mode = value;
+    } else if (arg == "--suite") {
+      suite = value;
+      ok = suite == "ops" || suite == "models";
+    } else if (arg == "--model") {
+      model = value;
     } else if (arg == "--filter") {
       run.options.filter = value;
     } else if (arg == "--threads") {
@@ -262,8 +280,19 @@ int main(int argc, char **argv) {
     }
     ++i;
   }
+  if (suite == "models" && model.empty()) {
+    std::fprintf(stderr, "dlc-bench-torch: --suite models needs --model "
+                         "NAME (deepfm, dcn, fibinet, din, dien)\n");
+    return 2;
+  }
   run.sizes = makeSizes(run.options.quick);
   torch::set_num_threads(run.threads);
-  runAll(run);
+  if (suite == "models")
+    run.attempt(model, [&] {
+      return measureTorchModel(model, run.mode, run.threads, run.options,
+                               packed);
+    });
+  else
+    runAll(run);
   return run.failed ? 1 : 0;
 }

@@ -1,8 +1,9 @@
 //===- dlc-bench.cpp - dlc's benchmarks against its baselines -------------===//
 //
-// dlc-bench [--quick] [--json FILE] [--threads 1,2] [--filter SUBSTR]
-//           [--reps N]
+// dlc-bench [--suite ops|models] [--quick] [--json FILE] [--threads 1,2]
+//           [--filter SUBSTR] [--reps N]
 //
+// The `ops` suite (the default):
 // Measures every workload in dlc's compiled path and eager mode, beside its
 // baselines: the memory limit of the machine (plain copy and read loops) for
 // memory-bound workloads, oneDNN and OpenBLAS called directly for GEMMs, and
@@ -15,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Baselines.h"
+#include "Models.h"
 #include "Process.h"
 #include "Report.h"
 #include "Workloads.h"
@@ -37,18 +39,22 @@ using namespace dlcbench;
 namespace {
 
 const char *const kUsage =
-    "usage: dlc-bench [--quick] [--json FILE] [--threads 1,2] "
-    "[--filter SUBSTR] [--reps N]\n"
+    "usage: dlc-bench [--suite ops|models] [--quick] [--json FILE] "
+    "[--threads 1,2] [--filter SUBSTR] [--reps N]\n"
+    "  --suite NAME     ops: kernels and small steps (default); models: the "
+    "CTR models' training steps\n"
     "  --quick          small sizes and few repetitions (seconds in all)\n"
     "  --json FILE      also write the records as JSON\n"
     "  --threads LIST   thread counts to measure (default 1,2)\n"
     "  --filter SUBSTR  only the workloads whose name contains SUBSTR\n"
     "  --reps N         at least N timed runs per measurement (default 10)\n"
-    "workloads: elementwise softmax layer_norm sum matmul_1024 "
-    "matmul_bias_relu mlp_step tiny_mlp_step compile\n";
+    "ops workloads: elementwise softmax layer_norm sum matmul_1024 "
+    "matmul_bias_relu mlp_step tiny_mlp_step compile\n"
+    "models: deepfm dcn fibinet din dien\n";
 
 struct CommandLine {
   Options options;
+  std::string suite = "ops";
   std::string jsonPath;
   /// `--child NAME`: run one compile measurement for the parent.
   std::string child;
@@ -56,7 +62,8 @@ struct CommandLine {
 
 /// Parses the arguments; false (after printing why) on a mistake.
 bool parseArgs(int argc, char **argv, CommandLine &cl) {
-  std::optional<int> reps;
+  std::optional<int> reps, warmup;
+  std::optional<double> minSeconds;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](std::string &out) {
@@ -77,6 +84,29 @@ bool parseArgs(int argc, char **argv, CommandLine &cl) {
     } else if (arg == "--filter") {
       if (!value(cl.options.filter))
         return false;
+    } else if (arg == "--suite") {
+      if (!value(cl.suite))
+        return false;
+      if (cl.suite != "ops" && cl.suite != "models") {
+        std::fprintf(stderr, "dlc-bench: unknown suite `%s` (ops, models)\n",
+                     cl.suite.c_str());
+        return false;
+      }
+    } else if (arg == "--warmup" || arg == "--min-seconds") {
+      // What a parent passes to its children (Models.cpp).
+      if (!value(text))
+        return false;
+      char *end = nullptr;
+      double v = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end || v < 0 || v > 1e6) {
+        std::fprintf(stderr, "dlc-bench: %s wants a number, not `%s`\n",
+                     arg.c_str(), text.c_str());
+        return false;
+      }
+      if (arg == "--warmup")
+        warmup = static_cast<int>(v);
+      else
+        minSeconds = v;
     } else if (arg == "--child") {
       if (!value(cl.child))
         return false;
@@ -119,6 +149,10 @@ bool parseArgs(int argc, char **argv, CommandLine &cl) {
   }
   if (reps)
     cl.options.minReps = *reps;
+  if (warmup)
+    cl.options.warmup = *warmup;
+  if (minSeconds)
+    cl.options.minSeconds = *minSeconds;
   return true;
 }
 
@@ -184,6 +218,35 @@ bool anyTorchWorkload(const Options &options) {
   return false;
 }
 
+/// What `torch` sets before LibTorch loads: OpenBLAS's core type (0.3.21
+/// misdetects AVX-512 CPUs) and both thread pools at the same count.
+EnvChanges torchEnvironment(int threads) {
+  EnvChanges env;
+  std::string n = std::to_string(threads);
+  if (const char *coreType = openblasCoreType())
+    env.set.emplace_back("OPENBLAS_CORETYPE", coreType);
+  env.set.emplace_back("OMP_WAIT_POLICY", "PASSIVE");
+  env.set.emplace_back("OMP_NUM_THREADS", n);
+  env.set.emplace_back("OPENBLAS_NUM_THREADS", n);
+  env.set.emplace_back("MKL_NUM_THREADS", n);
+  return env;
+}
+
+/// `torch-as-installed` gets the environment dlc-bench was started with
+/// (loading OpenBLAS here may have set OPENBLAS_CORETYPE since).
+EnvChanges torchInstalledEnvironment(const RunInfo &info) {
+  EnvChanges env;
+  std::optional<std::string> startCoreType;
+  for (const auto &[name, value] : info.environment)
+    if (name == "OPENBLAS_CORETYPE")
+      startCoreType = value;
+  if (startCoreType)
+    env.set.emplace_back("OPENBLAS_CORETYPE", *startCoreType);
+  else
+    env.unset.push_back("OPENBLAS_CORETYPE");
+  return env;
+}
+
 /// Runs dlc-bench-torch for both modes at every thread count and adds its
 /// records. Returns false when it was not built.
 bool runTorch(Results &results, const RunInfo &info,
@@ -195,32 +258,13 @@ bool runTorch(Results &results, const RunInfo &info,
   if (access(exe.c_str(), X_OK) != 0)
     return false;
 
-  // What `torch` sets before LibTorch loads: OpenBLAS's core type (0.3.21
-  // misdetects AVX-512 CPUs) and both thread pools at the same count.
-  // `torch-as-installed` gets the environment dlc-bench was started with
-  // (loading OpenBLAS here may have set OPENBLAS_CORETYPE since).
-  std::optional<std::string> startCoreType;
-  for (const auto &[name, value] : info.environment)
-    if (name == "OPENBLAS_CORETYPE")
-      startCoreType = value;
   for (const char *mode : {"torch", "torch-as-installed"}) {
     for (int t : options.threads) {
       std::fprintf(stderr, "  LibTorch          %-9s %d thread%s\n", mode, t,
                    t == 1 ? "" : "s");
-      EnvChanges env;
-      if (std::strcmp(mode, "torch") == 0) {
-        std::string n = std::to_string(t);
-        if (const char *coreType = openblasCoreType())
-          env.set.emplace_back("OPENBLAS_CORETYPE", coreType);
-        env.set.emplace_back("OMP_WAIT_POLICY", "PASSIVE");
-        env.set.emplace_back("OMP_NUM_THREADS", n);
-        env.set.emplace_back("OPENBLAS_NUM_THREADS", n);
-        env.set.emplace_back("MKL_NUM_THREADS", n);
-      } else if (startCoreType) {
-        env.set.emplace_back("OPENBLAS_CORETYPE", *startCoreType);
-      } else {
-        env.unset.push_back("OPENBLAS_CORETYPE");
-      }
+      EnvChanges env = std::strcmp(mode, "torch") == 0
+                           ? torchEnvironment(t)
+                           : torchInstalledEnvironment(info);
       std::vector<std::string> argv = {exe,
                                        "--mode",
                                        mode,
@@ -301,6 +345,40 @@ int main(int argc, char **argv) {
   }
 
   Results results(options);
+  if (cl.suite == "models") {
+    info.suite = "models";
+    // LibTorch at its best on these steps also needs glibc's allocator
+    // tuned: by default each 64 MB temporary (a table's dense gradient,
+    // Adam's intermediates) is a fresh mmap, page-faulted in on every step.
+    auto modelEnvironment = [&info](const std::string &mode, int threads) {
+      if (mode != "torch")
+        return torchInstalledEnvironment(info);
+      EnvChanges env = torchEnvironment(threads);
+      env.set.emplace_back("MALLOC_MMAP_MAX_", "0");
+      env.set.emplace_back("MALLOC_TRIM_THRESHOLD_", "68719476736");
+      return env;
+    };
+    info.torchBuilt = runModelSuite(results, cacheRoot, modelEnvironment);
+    std::printf("\n");
+    if (!loadLine.empty())
+      std::printf("%s\n\n", loadLine.c_str());
+    printModelTable(results.records);
+    std::vector<TargetResult> targets = evaluateModelTargets(results.records);
+    printTargets(targets);
+    std::fflush(stdout);
+    int status = results.failed ? 1 : 0;
+    if (!cl.jsonPath.empty()) {
+      std::string error;
+      if (!writeJson(cl.jsonPath, results.records, targets, options, info,
+                     error)) {
+        std::fprintf(stderr, "dlc-bench: %s\n", error.c_str());
+        status = 1;
+      }
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(cacheRoot, ec);
+    return status;
+  }
   for (int t : options.threads)
     runDlcWorkloads(results, t);
   if (selected(options, "compile"))
