@@ -14,8 +14,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -210,12 +212,19 @@ Record childRecord(const std::vector<std::string> &argv, const EnvChanges &env,
   return *record;
 }
 
-std::vector<std::string> commonArgs(const Options &options, int threads) {
+/// The child's arguments; eager mode (a baseline, up to seconds a step)
+/// gets one warm-up step and at least 3 timed ones instead.
+std::vector<std::string> commonArgs(const Options &options, int threads,
+                                    bool eager = false) {
   std::vector<std::string> argv = {
-      "--threads",     std::to_string(threads),
-      "--warmup",      std::to_string(options.warmup),
-      "--reps",        std::to_string(options.minReps),
-      "--min-seconds", std::to_string(options.minSeconds)};
+      "--threads",
+      std::to_string(threads),
+      "--warmup",
+      std::to_string(eager ? std::min(options.warmup, 1) : options.warmup),
+      "--reps",
+      std::to_string(eager ? std::min(options.minReps, 3) : options.minReps),
+      "--min-seconds",
+      std::to_string(eager ? 0.0 : options.minSeconds)};
   if (options.quick)
     argv.push_back("--quick");
   return argv;
@@ -242,7 +251,8 @@ bool runModelSuite(Results &results, const std::string &cacheRoot,
           std::filesystem::create_directories(cache);
           std::vector<std::string> argv = {self, "--child",
                                            "model:" + name + ":" + mode};
-          for (std::string &a : commonArgs(options, threads))
+          for (std::string &a : commonArgs(options, threads,
+                                           std::strcmp(mode, "dlc-eager") == 0))
             argv.push_back(std::move(a));
           return childRecord(argv, EnvChanges{{{"DLC_CACHE_DIR", cache}}, {}},
                              "dlc-bench --child model:" + name + ":" + mode);
