@@ -197,15 +197,23 @@ private:
 };
 
 void Context::realizeLocked() {
-  // The pending values live tensors hold: the graph's outputs, in the
-  // order their nodes were created (Node::serial).
-  // One graph per device: ops never mix devices (Recorder::result checks),
-  // so the values of one device's tensors depend on that device's alone.
+  std::vector<TensorImpl *> live;
+  for (TensorImpl *impl = head; impl; impl = impl->next)
+    if (!impl->value.isRealized() && !impl->deferred)
+      live.push_back(impl);
+  realizeSomeLocked(live);
+}
+
+void Context::realizeSomeLocked(const std::vector<TensorImpl *> &impls) {
+  // The pending values of `impls`: the graph's outputs, in the order their
+  // nodes were created (Node::serial). One graph per device: ops never mix
+  // devices (Recorder::result checks), so the values of one device's
+  // tensors depend on that device's alone.
   std::vector<std::pair<int32_t, std::vector<Value>>> byDevice;
   uint64_t pass = ++walks;
   std::unordered_set<ValueKey, ValueKeyHash>
       seenMulti; // nodes of several results
-  for (TensorImpl *impl = head; impl; impl = impl->next) {
+  for (TensorImpl *impl : impls) {
     const Value &v = impl->value;
     if (v.isRealized() || impl->deferred)
       continue;
@@ -217,34 +225,6 @@ void Context::realizeLocked() {
     } else if (!seenMulti.insert({node, v.index}).second) {
       continue;
     }
-    int32_t device = graphDevice(impl->device);
-    auto group = std::find_if(byDevice.begin(), byDevice.end(),
-                              [&](const auto &g) { return g.first == device; });
-    if (group == byDevice.end()) {
-      byDevice.emplace_back(device, std::vector<Value>());
-      group = std::prev(byDevice.end());
-    }
-    group->second.push_back(v);
-  }
-  for (auto &[device, outputs] : byDevice) {
-    std::stable_sort(outputs.begin(), outputs.end(),
-                     [](const Value &a, const Value &b) {
-                       return std::tie(a.node->serial, a.index) <
-                              std::tie(b.node->serial, b.index);
-                     });
-    runPending(std::move(outputs), device);
-  }
-  writeBackBorrowed();
-}
-
-void Context::realizeSomeLocked(const std::vector<TensorImpl *> &impls) {
-  std::vector<std::pair<int32_t, std::vector<Value>>> byDevice;
-  uint64_t pass = ++walks;
-  for (TensorImpl *impl : impls) {
-    const Value &v = impl->value;
-    if (v.isRealized() || impl->deferred || v.node->seen == pass)
-      continue;
-    v.node->seen = pass;
     int32_t device = graphDevice(impl->device);
     auto group = std::find_if(byDevice.begin(), byDevice.end(),
                               [&](const auto &g) { return g.first == device; });

@@ -109,23 +109,8 @@ Record runChildRecord(const Options &options, int threads,
                                    std::to_string(threads)};
   if (options.quick)
     argv.push_back("--quick");
-  std::string output, error;
-  bool ok = runProcess(argv, EnvChanges{{{"DLC_CACHE_DIR", cacheDir}}, {}},
-                       output, error);
-  std::optional<Record> record;
-  size_t start = 0;
-  while (start < output.size()) {
-    size_t end = output.find('\n', start);
-    std::string line = output.substr(start, end - start);
-    if (!line.empty() && line[0] == '{')
-      record = parseRecord(line);
-    start = end == std::string::npos ? output.size() : end + 1;
-  }
-  if (!ok)
-    throw std::runtime_error("child `--child " + what + "`: " + error);
-  if (!record)
-    throw std::runtime_error("child `--child " + what + "` printed no record");
-  return *record;
+  return runRecordProcess(argv, EnvChanges{{{"DLC_CACHE_DIR", cacheDir}}, {}},
+                          "child `--child " + what + "`");
 }
 
 } // namespace

@@ -191,27 +191,6 @@ const std::vector<std::string> &modelNames() {
 
 namespace {
 
-/// Runs `argv` and returns the last record it printed.
-Record childRecord(const std::vector<std::string> &argv, const EnvChanges &env,
-                   const std::string &what) {
-  std::string output, error;
-  bool ok = runProcess(argv, env, output, error);
-  std::optional<Record> record;
-  size_t start = 0;
-  while (start < output.size()) {
-    size_t end = output.find('\n', start);
-    std::string line = output.substr(start, end - start);
-    if (!line.empty() && line[0] == '{')
-      record = parseRecord(line);
-    start = end == std::string::npos ? output.size() : end + 1;
-  }
-  if (!ok)
-    throw std::runtime_error(what + ": " + error);
-  if (!record)
-    throw std::runtime_error(what + " printed no record");
-  return *record;
-}
-
 /// The child's arguments; eager mode (a baseline, up to seconds a step)
 /// gets one warm-up step and at least 3 timed ones instead.
 std::vector<std::string> commonArgs(const Options &options, int threads,
@@ -254,8 +233,9 @@ bool runModelSuite(Results &results, const std::string &cacheRoot,
           for (std::string &a : commonArgs(options, threads,
                                            std::strcmp(mode, "dlc-eager") == 0))
             argv.push_back(std::move(a));
-          return childRecord(argv, EnvChanges{{{"DLC_CACHE_DIR", cache}}, {}},
-                             "dlc-bench --child model:" + name + ":" + mode);
+          return runRecordProcess(
+              argv, EnvChanges{{{"DLC_CACHE_DIR", cache}}, {}},
+              "dlc-bench --child model:" + name + ":" + mode);
         });
       }
       if (!haveTorch)
@@ -266,8 +246,8 @@ bool runModelSuite(Results &results, const std::string &cacheRoot,
               torchExe, "--suite", "models", "--model", name, "--mode", mode};
           for (std::string &a : commonArgs(options, threads))
             argv.push_back(std::move(a));
-          return childRecord(argv, torchEnv(mode, threads),
-                             "dlc-bench-torch --model " + name);
+          return runRecordProcess(argv, torchEnv(mode, threads),
+                                  "dlc-bench-torch --model " + name);
         });
       }
     }

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <optional>
+#include <stdexcept>
 
 extern char **environ;
 
@@ -93,6 +95,26 @@ bool runProcess(const std::vector<std::string> &argv, const EnvChanges &env,
   else
     error = argv[0] + " failed";
   return false;
+}
+
+Record runRecordProcess(const std::vector<std::string> &argv,
+                        const EnvChanges &env, const std::string &what) {
+  std::string output, error;
+  bool ok = runProcess(argv, env, output, error);
+  std::optional<Record> record;
+  size_t start = 0;
+  while (start < output.size()) {
+    size_t end = output.find('\n', start);
+    std::string line = output.substr(start, end - start);
+    if (!line.empty() && line[0] == '{')
+      record = parseRecord(line);
+    start = end == std::string::npos ? output.size() : end + 1;
+  }
+  if (!ok)
+    throw std::runtime_error(what + ": " + error);
+  if (!record)
+    throw std::runtime_error(what + " printed no record");
+  return *record;
 }
 
 } // namespace dlcbench

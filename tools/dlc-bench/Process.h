@@ -10,6 +10,8 @@
 #ifndef DLC_TOOLS_DLC_BENCH_PROCESS_H
 #define DLC_TOOLS_DLC_BENCH_PROCESS_H
 
+#include "Bench.h"
+
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +31,12 @@ struct EnvChanges {
 /// wrote before.
 bool runProcess(const std::vector<std::string> &argv, const EnvChanges &env,
                 std::string &output, std::string &error);
+
+/// Runs `argv` as runProcess does and returns the last record it printed
+/// (a line of toJson). Throws std::runtime_error naming `what` when it
+/// fails or prints none.
+Record runRecordProcess(const std::vector<std::string> &argv,
+                        const EnvChanges &env, const std::string &what);
 
 /// The path of the running executable.
 std::string selfPath();

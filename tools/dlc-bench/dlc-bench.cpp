@@ -345,6 +345,24 @@ int main(int argc, char **argv) {
   }
 
   Results results(options);
+  // Prints the targets, writes the JSON, removes the run's caches; the
+  // exit status.
+  auto finish = [&](const std::vector<TargetResult> &targets) {
+    printTargets(targets);
+    std::fflush(stdout);
+    int status = results.failed ? 1 : 0;
+    if (!cl.jsonPath.empty()) {
+      std::string error;
+      if (!writeJson(cl.jsonPath, results.records, targets, options, info,
+                     error)) {
+        std::fprintf(stderr, "dlc-bench: %s\n", error.c_str());
+        status = 1;
+      }
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(cacheRoot, ec);
+    return status;
+  };
   if (cl.suite == "models") {
     info.suite = "models";
     // LibTorch at its best on these steps also needs glibc's allocator
@@ -363,21 +381,7 @@ int main(int argc, char **argv) {
     if (!loadLine.empty())
       std::printf("%s\n\n", loadLine.c_str());
     printModelTable(results.records);
-    std::vector<TargetResult> targets = evaluateModelTargets(results.records);
-    printTargets(targets);
-    std::fflush(stdout);
-    int status = results.failed ? 1 : 0;
-    if (!cl.jsonPath.empty()) {
-      std::string error;
-      if (!writeJson(cl.jsonPath, results.records, targets, options, info,
-                     error)) {
-        std::fprintf(stderr, "dlc-bench: %s\n", error.c_str());
-        status = 1;
-      }
-    }
-    std::error_code ec;
-    std::filesystem::remove_all(cacheRoot, ec);
-    return status;
+    return finish(evaluateModelTargets(results.records));
   }
   for (int t : options.threads)
     runDlcWorkloads(results, t);
@@ -402,20 +406,5 @@ int main(int argc, char **argv) {
     std::printf("\n%s\n", torchLine.c_str());
   for (const std::string &problem : problems)
     std::printf("\n%s\n", problem.c_str());
-  std::vector<TargetResult> targets = evaluateTargets(results.records, options);
-  printTargets(targets);
-  std::fflush(stdout);
-
-  int status = results.failed ? 1 : 0;
-  if (!cl.jsonPath.empty()) {
-    std::string error;
-    if (!writeJson(cl.jsonPath, results.records, targets, options, info,
-                   error)) {
-      std::fprintf(stderr, "dlc-bench: %s\n", error.c_str());
-      status = 1;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::remove_all(cacheRoot, ec);
-  return status;
+  return finish(evaluateTargets(results.records, options));
 }
