@@ -207,6 +207,30 @@ std::vector<TargetResult> evaluateTargets(const std::vector<Record> &records,
   return targets;
 }
 
+namespace {
+
+/// Prints `sorted` a row each, a blank line between workloads; a failed
+/// record prints its error's first line under the name columns' widths.
+template <typename Row>
+void printRows(const std::vector<const Record *> &sorted, int nameWidth,
+               int modeWidth, Row row) {
+  std::string previous;
+  for (const Record *r : sorted) {
+    if (!previous.empty() && r->name != previous)
+      std::printf("\n");
+    previous = r->name;
+    if (std::optional<std::string> error = r->string("error")) {
+      std::string line = error->substr(0, error->find('\n'));
+      std::printf("%-*s %-*s %3d error: %s\n", nameWidth, r->name.c_str(),
+                  modeWidth, r->mode.c_str(), r->threads, line.c_str());
+      continue;
+    }
+    row(r);
+  }
+}
+
+} // namespace
+
 void printTable(const std::vector<Record> &records) {
   std::vector<const Record *> sorted;
   for (const Record &r : records)
@@ -221,24 +245,13 @@ void printTable(const std::vector<Record> &records) {
                    });
   std::printf("%-17s %-19s %3s %11s %11s %11s %9s %9s\n", "workload", "mode",
               "thr", "median ms", "min ms", "max ms", "GB/s", "GFLOP/s");
-  std::string previous;
-  for (const Record *r : sorted) {
-    if (!previous.empty() && r->name != previous)
-      std::printf("\n");
-    previous = r->name;
-    if (std::optional<std::string> error = r->string("error")) {
-      std::string line = *error;
-      line = line.substr(0, line.find('\n'));
-      std::printf("%-17s %-19s %3d error: %s\n", r->name.c_str(),
-                  r->mode.c_str(), r->threads, line.c_str());
-      continue;
-    }
+  printRows(sorted, 17, 19, [](const Record *r) {
     std::printf("%-17s %-19s %3d %11s %11s %11s %9s %9s\n", r->name.c_str(),
                 r->mode.c_str(), r->threads, formatNumber(r->medianMs).c_str(),
                 formatNumber(r->minMs).c_str(), formatNumber(r->maxMs).c_str(),
                 formatNumber(r->number("gbps")).c_str(),
                 formatNumber(r->number("gflops")).c_str());
-  }
+  });
 }
 
 void printTargets(const std::vector<TargetResult> &targets) {
@@ -295,18 +308,7 @@ void printModelTable(const std::vector<Record> &records) {
   std::printf("%-9s %-10s %3s %10s %10s %11s %11s %10s\n", "model", "mode",
               "thr", "ms/step", "samples/s", "1st step s", "compile s",
               "peak MiB");
-  std::string previous;
-  for (const Record *r : sorted) {
-    if (!previous.empty() && r->name != previous)
-      std::printf("\n");
-    previous = r->name;
-    if (std::optional<std::string> error = r->string("error")) {
-      std::string line = *error;
-      line = line.substr(0, line.find('\n'));
-      std::printf("%-9s %-10s %3d error: %s\n", r->name.c_str(),
-                  r->mode.c_str(), r->threads, line.c_str());
-      continue;
-    }
+  printRows(sorted, 9, 10, [](const Record *r) {
     auto seconds = [&](const char *key) -> std::optional<double> {
       if (std::optional<double> ms = r->number(key))
         return *ms * 1e-3;
@@ -318,7 +320,7 @@ void printModelTable(const std::vector<Record> &records) {
                 formatNumber(seconds("first_step_ms")).c_str(),
                 formatNumber(seconds("compile_ms")).c_str(),
                 formatNumber(r->number("peak_rss_mib")).c_str());
-  }
+  });
 }
 
 std::vector<TargetResult>

@@ -145,23 +145,30 @@ protected:
     return torch::cat({embedded.flatten(1), values}, 1);
   }
 
+  /// DeepCTR's head: a DNN over `dnnInput` values and a bias-free
+  /// dnn_linear over its output and `extra` more values, then a bias.
+  void makeHead(int64_t dnnInput, int64_t extra = 0) {
+    dnn = register_module("dnn", std::make_shared<Dnn>(dnnInput, shape.dnn));
+    dnnLinear = register_module(
+        "dnn_linear",
+        torch::nn::Linear(
+            torch::nn::LinearOptions(extra + dnn->outputDim, 1).bias(false)));
+    bias = register_parameter("bias", torch::zeros({1}));
+  }
+
   ModelShape shape;
   std::vector<torch::nn::Embedding> tables, linearTables;
   Tensor denseWeight;
+  std::shared_ptr<Dnn> dnn;
+  torch::nn::Linear dnnLinear{nullptr};
+  Tensor bias;
 };
 
 /// DeepFM: bias + linear logit + FM + dnn_linear(DNN(combined input)).
 class DeepFM : public FieldModel {
 public:
   explicit DeepFM(const ModelShape &shape) : FieldModel(shape) {
-    dnn = register_module(
-        "dnn", std::make_shared<Dnn>(shape.fields * shape.dim + shape.dense,
-                                     shape.dnn));
-    dnnLinear = register_module(
-        "dnn_linear",
-        torch::nn::Linear(
-            torch::nn::LinearOptions(dnn->outputDim, 1).bias(false)));
-    bias = register_parameter("bias", torch::zeros({1}));
+    makeHead(shape.fields * shape.dim + shape.dense);
   }
 
   Tensor forward(const Tensor &x) override {
@@ -175,9 +182,6 @@ public:
   }
 
 private:
-  std::shared_ptr<Dnn> dnn;
-  torch::nn::Linear dnnLinear{nullptr};
-  Tensor bias;
 };
 
 /// DCN: bias + linear logit + dnn_linear([CrossNet(x0), DNN(x0)]), the cross
@@ -193,12 +197,8 @@ public:
         torch::empty({kCrossLayers, inputDim, 1}).normal_(0.0, std));
     crossBias = register_parameter("cross_bias",
                                    torch::zeros({kCrossLayers, inputDim}));
-    dnn = register_module("dnn", std::make_shared<Dnn>(inputDim, shape.dnn));
-    dnnLinear = register_module(
-        "dnn_linear",
-        torch::nn::Linear(torch::nn::LinearOptions(inputDim + dnn->outputDim, 1)
-                              .bias(false)));
-    bias = register_parameter("bias", torch::zeros({1}));
+    // dnn_linear reads the cross network's output beside the DNN's.
+    makeHead(inputDim, inputDim);
   }
 
   Tensor forward(const Tensor &x) override {
@@ -215,9 +215,6 @@ public:
 private:
   int64_t inputDim = 0;
   Tensor crossKernels, crossBias;
-  std::shared_ptr<Dnn> dnn;
-  torch::nn::Linear dnnLinear{nullptr};
-  Tensor bias;
 };
 
 /// FiBiNET: SENET reweighting (reduction ratio 3), bilinear interactions of
@@ -245,13 +242,7 @@ public:
     senetBilinear =
         register_parameter("senet_bilinear", uniformByFan({pairs, e, e}, e));
     bilinear = register_parameter("bilinear", uniformByFan({pairs, e, e}, e));
-    dnn = register_module(
-        "dnn", std::make_shared<Dnn>(2 * pairs * e + shape.dense, shape.dnn));
-    dnnLinear = register_module(
-        "dnn_linear",
-        torch::nn::Linear(
-            torch::nn::LinearOptions(dnn->outputDim, 1).bias(false)));
-    bias = register_parameter("bias", torch::zeros({1}));
+    makeHead(2 * pairs * e + shape.dense);
   }
 
   Tensor forward(const Tensor &x) override {
@@ -292,9 +283,6 @@ private:
   torch::nn::Linear excite{nullptr}, reweigh{nullptr};
   Tensor seconds; ///< the second field of every pair
   Tensor senetBilinear, bilinear;
-  std::shared_ptr<Dnn> dnn;
-  torch::nn::Linear dnnLinear{nullptr};
-  Tensor bias;
 };
 
 //===----------------------------------------------------------------------===//
